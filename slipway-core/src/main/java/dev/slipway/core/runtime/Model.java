@@ -11,6 +11,9 @@ import java.util.List;
 public interface Model extends AutoCloseable {
   Signature signature();
 
+  /** The runtime's platform name, as Open Inference Protocol metadata reports it. */
+  String platform();
+
   /**
    * Scores one batch.
    *

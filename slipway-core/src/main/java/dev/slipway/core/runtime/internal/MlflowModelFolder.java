@@ -152,6 +152,11 @@ public final class MlflowModelFolder {
       }
 
       @Override
+      public String platform() {
+        return model.platform();
+      }
+
+      @Override
       public List<Tensor> predict(List<Tensor> conformed) {
         return model.predict(conformed);
       }

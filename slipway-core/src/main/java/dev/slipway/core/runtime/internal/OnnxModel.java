@@ -91,6 +91,11 @@ final class OnnxModel implements Model {
   }
 
   @Override
+  public String platform() {
+    return "onnxruntime_onnx";
+  }
+
+  @Override
   public List<Tensor> predict(List<Tensor> inputs) {
     Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
     try {

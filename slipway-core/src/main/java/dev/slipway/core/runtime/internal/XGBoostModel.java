@@ -60,6 +60,11 @@ final class XGBoostModel implements Model {
   }
 
   @Override
+  public String platform() {
+    return "xgboost";
+  }
+
+  @Override
   public List<Tensor> predict(List<Tensor> inputs) {
     Tensor input = inputs.get(0);
     int rows = (int) input.dimension(0);

@@ -1,0 +1,201 @@
+package dev.slipway.serving;
+
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.ServiceConfig;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import dev.slipway.core.runtime.ModelLoader;
+import dev.slipway.serving.internal.GrpcApi;
+import dev.slipway.serving.internal.InferenceMetrics;
+import dev.slipway.serving.internal.InferenceService;
+import dev.slipway.serving.internal.ModelManager;
+import dev.slipway.serving.internal.RestApi;
+import dev.slipway.serving.internal.ServerInfo;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves a model repository over the Open Inference Protocol, REST and gRPC on one port, with
+ * Triton's repository API for loading and unloading, and Prometheus metrics at {@code /metrics}.
+ *
+ * <pre>{@code
+ * try (InferenceServer server = InferenceServer.builder(Path.of("models")).port(8080).build()) {
+ *   server.start();
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class InferenceServer implements AutoCloseable {
+  private final Builder config;
+  private final PrometheusMeterRegistry prometheus =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ModelManager models;
+  private final Server server;
+  private ScheduledExecutorService poller;
+
+  private InferenceServer(Builder config) {
+    this.config = config;
+    InferenceMetrics metrics = new InferenceMetrics(prometheus);
+    this.models = new ModelManager(config.repository, ModelLoader.withInstalledRuntimes(), metrics);
+    InferenceService inference = new InferenceService(models, metrics);
+    ServerInfo info = ServerInfo.current();
+    var builder = Server.builder()
+        .http(new InetSocketAddress(config.host, config.port))
+        .maxRequestLength(config.maxRequestBytes)
+        .requestTimeout(Duration.ofSeconds(60))
+        .meterRegistry(prometheus)
+        .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5))
+        .errorHandler(new JsonErrorHandler());
+    new RestApi(inference, info, prometheus).registerOn(builder);
+    builder.service(GrpcService.builder()
+        .addService(new GrpcApi(inference, info))
+        .maxRequestMessageLength((int) Math.min(config.maxRequestBytes, Integer.MAX_VALUE))
+        .maxResponseMessageLength(Integer.MAX_VALUE)
+        .exceptionHandler((ctx, status, cause, metadata) -> GrpcApi.toStatus(cause).getStatus())
+        .build());
+    this.server = builder.build();
+  }
+
+  /** A builder serving the model repository at {@code repository}. */
+  public static Builder builder(Path repository) {
+    return new Builder(repository);
+  }
+
+  /**
+   * Loads every model in the repository (a model that fails to load is reported in the index,
+   * not fatal), then starts listening and, if enabled, polling the repository for changes.
+   */
+  public InferenceServer start() {
+    models.loadAll();
+    server.start().join();
+    if (!config.pollInterval.isZero()) {
+      poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "slipway-repository-poller");
+        thread.setDaemon(true);
+        return thread;
+      });
+      long millis = config.pollInterval.toMillis();
+      poller.scheduleWithFixedDelay(models::poll, millis, millis, TimeUnit.MILLISECONDS);
+    }
+    return this;
+  }
+
+  /** The port the server listens on (useful after binding port 0). */
+  public int port() {
+    return server.activeLocalPort();
+  }
+
+  public String host() {
+    return config.host;
+  }
+
+  /** Model management: load, unload and index, as the repository API does. */
+  public ModelManager models() {
+    return models;
+  }
+
+  public PrometheusMeterRegistry meterRegistry() {
+    return prometheus;
+  }
+
+  @Override
+  public void close() {
+    if (poller != null) {
+      poller.shutdownNow();
+    }
+    server.stop().join();
+    models.close();
+    prometheus.close();
+  }
+
+  /** Answers HTTP errors that Armeria raises itself (no route, 405, 413) as JSON too. */
+  private static final class JsonErrorHandler implements ServerErrorHandler {
+    @Override
+    public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+      return RestApi.error(cause);
+    }
+
+    @Override
+    public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config,
+        RequestHeaders headers, HttpStatus status, String description, Throwable cause) {
+      if (headers != null && headers.contentType() != null
+          && headers.contentType().subtype().startsWith("grpc")) {
+        return null;
+      }
+      String message = status == HttpStatus.REQUEST_ENTITY_TOO_LARGE
+          ? "request body larger than " + config.maxRequestLength()
+              + " bytes (raise the limit with --max-request-bytes)"
+          : status == HttpStatus.NOT_FOUND ? "no such endpoint: " + (headers == null ? ""
+              : headers.method() + " " + headers.path())
+          : description != null ? description : status.reasonPhrase();
+      String body = RestApi.errorBody(message);
+      return AggregatedHttpResponse.of(status, MediaType.JSON,
+          body.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Options of an {@link InferenceServer}. */
+  public static final class Builder {
+    private final Path repository;
+    private String host = "127.0.0.1";
+    private int port = 8080;
+    private long maxRequestBytes = 64L * 1024 * 1024;
+    private Duration pollInterval = Duration.ofSeconds(5);
+
+    private Builder(Path repository) {
+      this.repository = Objects.requireNonNull(repository, "repository");
+    }
+
+    /** Address to bind; 127.0.0.1 by default, so nothing is exposed unless asked. */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** Port to bind; 0 picks a free one. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Largest request body (REST) or message (gRPC) accepted; 64 MiB by default. */
+    public Builder maxRequestBytes(long maxRequestBytes) {
+      if (maxRequestBytes < 1024) {
+        throw new IllegalArgumentException(
+            "maxRequestBytes: " + maxRequestBytes + " (expected: >= 1024)");
+      }
+      this.maxRequestBytes = maxRequestBytes;
+      return this;
+    }
+
+    /** How often the repository is checked for changes; {@link Duration#ZERO} turns it off. */
+    public Builder pollInterval(Duration pollInterval) {
+      if (pollInterval.isNegative()) {
+        throw new IllegalArgumentException("pollInterval: " + pollInterval + " (expected: >= 0)");
+      }
+      this.pollInterval = pollInterval;
+      return this;
+    }
+
+    public InferenceServer build() {
+      return new InferenceServer(this);
+    }
+  }
+}

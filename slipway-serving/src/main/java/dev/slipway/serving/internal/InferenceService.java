@@ -1,0 +1,85 @@
+package dev.slipway.serving.internal;
+
+import dev.slipway.core.InvalidInputException;
+import dev.slipway.core.Tensor;
+import dev.slipway.serving.ModelNotFoundException;
+import dev.slipway.serving.internal.InferenceMetrics.Outcome;
+import dev.slipway.serving.internal.InferenceMetrics.Protocol;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Transport-neutral inference: resolve the model version, check the request against its
+ * signature, score (inline or through the dynamic batcher), keep the requested outputs, count it.
+ * REST and gRPC both decode into this and encode its result.
+ */
+public final class InferenceService {
+  /** A scored request: which version answered and its outputs, in signature order. */
+  public record Result(String modelName, long version, List<Tensor> outputs) {}
+
+  private final ModelManager models;
+  private final InferenceMetrics metrics;
+
+  public InferenceService(ModelManager models, InferenceMetrics metrics) {
+    this.models = models;
+    this.metrics = metrics;
+  }
+
+  public ModelManager models() {
+    return models;
+  }
+
+  /**
+   * Scores one request.
+   *
+   * @param version a version number, or null/empty for the highest loaded one
+   * @param requestedOutputs output names to return; empty for all
+   * @return a future that fails with {@link InvalidInputException} or {@link
+   *     ModelNotFoundException} for a client's mistake
+   */
+  public CompletableFuture<Result> infer(Protocol protocol, String model, String version,
+      List<Tensor> inputs, List<String> requestedOutputs) {
+    long start = System.nanoTime();
+    ServedVersion served;
+    try {
+      served = models.acquire(model, version);
+    } catch (RuntimeException e) {
+      metrics.unknownModel(protocol);
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<List<Tensor>> scored;
+    try {
+      List<Tensor> conformed = served.signature().conform(inputs);
+      served.signature().checkOutputNames(requestedOutputs);
+      scored = served.predict(conformed);
+    } catch (RuntimeException e) {
+      scored = CompletableFuture.failedFuture(e);
+    }
+    return scored.handle((outputs, error) -> {
+      served.release();
+      Outcome outcome = error == null ? Outcome.SUCCESS
+          : ErrorMapping.isClientError(error) ? Outcome.CLIENT_ERROR : Outcome.SERVER_ERROR;
+      served.meters().request(protocol, outcome, System.nanoTime() - start);
+      if (error != null) {
+        throw ErrorMapping.asCompletionException(error);
+      }
+      return new Result(served.modelName(), served.version(), select(outputs, requestedOutputs));
+    });
+  }
+
+  private static List<Tensor> select(List<Tensor> outputs, List<String> requested) {
+    if (requested.isEmpty()) {
+      return outputs;
+    }
+    List<Tensor> selected = new ArrayList<>(requested.size());
+    for (String name : requested) {
+      for (Tensor output : outputs) {
+        if (output.name().equals(name)) {
+          selected.add(output);
+        }
+      }
+    }
+    return selected;
+  }
+}
