@@ -1,0 +1,221 @@
+package dev.slipway.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import dev.slipway.core.examples.LogisticRegressionOnnx;
+import dev.slipway.serving.grpc.InferTensorContents;
+import dev.slipway.serving.grpc.ModelInferRequest;
+import dev.slipway.serving.grpc.ModelInferResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A new version takes traffic only once loaded and warmed, the old one retires after its last
+ * request, and nothing fails on the way, over REST and gRPC at once.
+ */
+class HotReloadTest {
+  private static final float[] FEATURES = {1f, 2f};
+  // sigmoid(1*w0 + 2*w1 + b) differs per version, so answers show which version scored them.
+  private static final float[][] WEIGHTS = {{0.5f, -0.25f}, {1f, 1f}, {-1f, 0.5f}};
+  private static final int MAX_REQUESTS_PER_CLIENT = 50_000;
+
+  @TempDir Path repository;
+
+  private void writeVersion(int version) throws Exception {
+    LogisticRegressionOnnx.write(repository.resolve("m").resolve(Integer.toString(version))
+        .resolve("model.onnx"), WEIGHTS[version - 1], 0f);
+  }
+
+  private static double expected(int version) {
+    float[] w = WEIGHTS[version - 1];
+    return 1 / (1 + Math.exp(-(FEATURES[0] * w[0] + FEATURES[1] * w[1])));
+  }
+
+  @Test
+  void reloadUnderConcurrentLoad_failsNoRequest_andSwitchesVersion() throws Exception {
+    writeVersion(1);
+    try (ServingFixture fixture = ServingFixture.start(repository)) {
+      Load load = new Load(fixture);
+      load.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.answers.getOrDefault("1", 0L) > 50);
+
+      writeVersion(2);
+      AggregatedHttpResponse loaded = fixture.post("/v2/repository/models/m/load", "");
+      assertThat(loaded.status().code()).as(loaded.contentUtf8()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.answers.getOrDefault("2", 0L) > 50);
+
+      deleteVersion(1);
+      assertThat(fixture.post("/v2/repository/models/m/load", "").status().code())
+          .isEqualTo(200);
+      long afterUnload = load.answers.getOrDefault("2", 0L);
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> load.answers.getOrDefault("2", 0L) > afterUnload + 50);
+      load.stop();
+
+      assertThat(load.failures).as("failed requests").isEmpty();
+      assertThat(load.wrongValues.sum()).as("answers not matching their version").isZero();
+      JsonNode metadata = ServingFixture.json(fixture.get("/v2/models/m"));
+      assertThat(metadata.path("versions").toString()).isEqualTo("[\"2\"]");
+      assertThat(fixture.get("/v2/models/m/versions/1/ready").status().code()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void failedLoad_keepsServingPreviousVersion_andReportsWhy() throws Exception {
+    writeVersion(1);
+    try (ServingFixture fixture = ServingFixture.start(repository)) {
+      Load load = new Load(fixture);
+      load.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.answers.getOrDefault("1", 0L) > 50);
+
+      Path broken = Files.createDirectories(repository.resolve("m").resolve("3"));
+      Files.writeString(broken.resolve("model.onnx"), "truncated upload");
+      AggregatedHttpResponse loaded = fixture.post("/v2/repository/models/m/load", "");
+      long before = load.answers.getOrDefault("1", 0L);
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> load.answers.getOrDefault("1", 0L) > before + 50);
+      load.stop();
+
+      RestInferenceTest.assertError(loaded, 400, "version 3");
+      assertThat(load.failures).isEmpty();
+      assertThat(load.answers.keySet()).containsExactly("1");
+      JsonNode index = ServingFixture.json(fixture.post("/v2/repository/index", ""));
+      assertThat(index.toString()).contains("\"version\":\"3\",\"state\":\"UNAVAILABLE\"")
+          .contains(broken.resolve("model.onnx").toString());
+    }
+  }
+
+  @Test
+  void polling_picksUpNewVersionAndRemovedModel() throws Exception {
+    writeVersion(1);
+    try (ServingFixture fixture = ServingFixture.start(repository, Duration.ofMillis(100))) {
+      writeVersion(2);
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          ServingFixture.json(fixture.get("/v2/models/m")).path("versions").size() == 2);
+      deleteVersion(1);
+      deleteVersion(2);
+      Files.delete(repository.resolve("m"));
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> fixture.get("/v2/models/m").status().code() == 404);
+    }
+  }
+
+  @Test
+  void unload_stopsServing_untilLoadedAgain() throws Exception {
+    writeVersion(1);
+    try (ServingFixture fixture = ServingFixture.start(repository, Duration.ofMillis(100))) {
+      assertThat(fixture.post("/v2/repository/models/m/unload", "").status().code())
+          .isEqualTo(200);
+      RestInferenceTest.assertError(fixture.post("/v2/models/m/infer", restBody()), 404,
+          "model 'm' is not loaded");
+      // Polling must not bring an explicitly unloaded model back.
+      fixture.server.models().poll();
+      assertThat(fixture.get("/v2/models/m").status().code()).isEqualTo(404);
+      assertThat(fixture.post("/v2/repository/models/m/load", "").status().code())
+          .isEqualTo(200);
+      assertThat(fixture.post("/v2/models/m/infer", restBody()).status().code()).isEqualTo(200);
+      RestInferenceTest.assertError(fixture.post("/v2/repository/models/.hidden/load", ""),
+          400, "model name");
+      RestInferenceTest.assertError(fixture.post("/v2/repository/models/absent/load", ""),
+          404, "no folder");
+    }
+  }
+
+  private void deleteVersion(int version) throws Exception {
+    Path folder = repository.resolve("m").resolve(Integer.toString(version));
+    try (var files = Files.walk(folder)) {
+      for (Path path : files.sorted((a, b) -> b.compareTo(a)).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+
+  private static String restBody() {
+    return "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[1,2],"
+        + "\"data\":[" + FEATURES[0] + "," + FEATURES[1] + "]}]}";
+  }
+
+  /** Two REST and one gRPC client, each sending one request at a time until stopped. */
+  private static final class Load {
+    final Map<String, Long> answers = new ConcurrentHashMap<>();
+    final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    final LongAdder wrongValues = new LongAdder();
+    private final ServingFixture fixture;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final ExecutorService clients = Executors.newFixedThreadPool(3);
+    private final List<Future<?>> futures = new ArrayList<>();
+
+    Load(ServingFixture fixture) {
+      this.fixture = fixture;
+    }
+
+    void start() {
+      futures.add(clients.submit(this::rest));
+      futures.add(clients.submit(this::rest));
+      futures.add(clients.submit(this::grpc));
+    }
+
+    void stop() throws Exception {
+      running.set(false);
+      for (Future<?> future : futures) {
+        future.get(30, TimeUnit.SECONDS);
+      }
+      clients.shutdown();
+    }
+
+    private void record(String version, double value) {
+      answers.merge(version, 1L, Long::sum);
+      if (Math.abs(value - expected(Integer.parseInt(version))) > 1e-6) {
+        wrongValues.increment();
+      }
+    }
+
+    private void rest() {
+      for (int i = 0; i < MAX_REQUESTS_PER_CLIENT && running.get(); i++) {
+        AggregatedHttpResponse response = fixture.post("/v2/models/m/infer", restBody());
+        if (response.status().code() != 200) {
+          failures.add("REST " + response.status() + " " + response.contentUtf8());
+          continue;
+        }
+        JsonNode body = ServingFixture.json(response);
+        record(body.path("model_version").asText(),
+            body.path("outputs").get(0).path("data").get(0).asDouble());
+      }
+    }
+
+    private void grpc() {
+      ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("m")
+          .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("features")
+              .setDatatype("FP32").addShape(1).addShape(2)
+              .setContents(InferTensorContents.newBuilder().addFp32Contents(FEATURES[0])
+                  .addFp32Contents(FEATURES[1])))
+          .build();
+      for (int i = 0; i < MAX_REQUESTS_PER_CLIENT && running.get(); i++) {
+        try {
+          ModelInferResponse response = fixture.grpc.modelInfer(request);
+          record(response.getModelVersion(),
+              response.getOutputs(0).getContents().getFp32Contents(0));
+        } catch (RuntimeException e) {
+          failures.add("gRPC " + e);
+        }
+      }
+    }
+  }
+}
