@@ -15,6 +15,7 @@ import dev.slipway.serving.internal.GrpcApi;
 import dev.slipway.serving.internal.InferenceMetrics;
 import dev.slipway.serving.internal.InferenceService;
 import dev.slipway.serving.internal.ModelManager;
+import dev.slipway.serving.internal.RepositoryModelSource;
 import dev.slipway.serving.internal.RestApi;
 import dev.slipway.serving.internal.ServerInfo;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -50,7 +51,7 @@ public final class InferenceServer implements AutoCloseable {
   private InferenceServer(Builder config) {
     this.config = config;
     InferenceMetrics metrics = new InferenceMetrics(prometheus);
-    this.models = new ModelManager(config.repository, ModelLoader.withInstalledRuntimes(), metrics);
+    this.models = new ModelManager(config.source, ModelLoader.withInstalledRuntimes(), metrics);
     InferenceService inference = new InferenceService(models, metrics);
     ServerInfo info = ServerInfo.current();
     var builder = Server.builder()
@@ -70,9 +71,14 @@ public final class InferenceServer implements AutoCloseable {
     this.server = builder.build();
   }
 
-  /** A builder serving the model repository at {@code repository}. */
+  /** A builder serving the Triton-style model repository at {@code repository}. */
   public static Builder builder(Path repository) {
-    return new Builder(repository);
+    return new Builder(new RepositoryModelSource(repository));
+  }
+
+  /** A builder serving the models another source offers (registry deployments, say). */
+  public static Builder builder(ModelSource source) {
+    return new Builder(source);
   }
 
   /**
@@ -150,14 +156,14 @@ public final class InferenceServer implements AutoCloseable {
 
   /** Options of an {@link InferenceServer}. */
   public static final class Builder {
-    private final Path repository;
+    private final ModelSource source;
     private String host = "127.0.0.1";
     private int port = 8080;
     private long maxRequestBytes = 64L * 1024 * 1024;
     private Duration pollInterval = Duration.ofSeconds(5);
 
-    private Builder(Path repository) {
-      this.repository = Objects.requireNonNull(repository, "repository");
+    private Builder(ModelSource source) {
+      this.source = Objects.requireNonNull(source, "source");
     }
 
     /** Address to bind; 127.0.0.1 by default, so nothing is exposed unless asked. */

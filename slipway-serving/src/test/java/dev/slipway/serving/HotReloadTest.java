@@ -134,7 +134,7 @@ class HotReloadTest {
       RestInferenceTest.assertError(fixture.post("/v2/repository/models/.hidden/load", ""),
           400, "model name");
       RestInferenceTest.assertError(fixture.post("/v2/repository/models/absent/load", ""),
-          404, "no folder");
+          404, "is not in the repository");
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.slipway.serving.internal;
 
 import dev.slipway.core.Tensor;
+import dev.slipway.serving.ModelConfig;
 import dev.slipway.core.runtime.Model;
 import java.util.ArrayList;
 import java.util.List;

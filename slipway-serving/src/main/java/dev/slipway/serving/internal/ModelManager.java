@@ -4,10 +4,10 @@ import dev.slipway.core.InvalidInputException;
 import dev.slipway.core.ModelLoadException;
 import dev.slipway.core.runtime.Model;
 import dev.slipway.core.runtime.ModelLoader;
+import dev.slipway.serving.ModelConfig;
 import dev.slipway.serving.ModelNotFoundException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.slipway.serving.ModelSource;
+import dev.slipway.serving.ModelSource.SourceModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,13 +20,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The models of a Triton-style repository ({@code DIR/<model>/<version>/<artifact>}, optional
- * {@code DIR/<model>/config.yaml}) and the versions loaded from it.
+ * The models a {@link ModelSource} offers and the versions loaded from it.
  *
  * <p>Requests read an immutable snapshot through one volatile field and never wait for a load. A
  * load builds and warms new versions off to the side, publishes a new snapshot, and only then
@@ -35,13 +33,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelManager {
   private static final Logger log = LoggerFactory.getLogger(ModelManager.class);
-  private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
   private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
 
   /** A version's state, as the repository index reports it. */
   public record VersionState(String model, String version, String state, String reason) {}
 
-  private final Path repository;
+  private final ModelSource source;
   private final ModelLoader loader;
   private final InferenceMetrics metrics;
   private final Object loadLock = new Object();
@@ -55,14 +52,10 @@ public final class ModelManager {
   private final Map<String, VersionState> failures = new ConcurrentHashMap<>();
   private volatile boolean ready;
 
-  public ModelManager(Path repository, ModelLoader loader, InferenceMetrics metrics) {
-    this.repository = repository;
+  public ModelManager(ModelSource source, ModelLoader loader, InferenceMetrics metrics) {
+    this.source = source;
     this.loader = loader;
     this.metrics = metrics;
-  }
-
-  public Path repository() {
-    return repository;
   }
 
   /** True once the first full scan of the repository has finished. */
@@ -111,7 +104,7 @@ public final class ModelManager {
   /** Loads every model folder in the repository; a model that fails is logged, not fatal. */
   public void loadAll() {
     synchronized (loadLock) {
-      for (String model : modelFolders()) {
+      for (String model : source.modelNames()) {
         tryLoad(model);
       }
       ready = true;
@@ -124,12 +117,12 @@ public final class ModelManager {
    */
   public void poll() {
     synchronized (loadLock) {
-      Set<String> onDisk = new HashSet<>(modelFolders());
+      Set<String> onDisk = new HashSet<>(source.modelNames());
       for (String model : onDisk) {
         if (explicitlyUnloaded.contains(model)) {
           continue;
         }
-        String fingerprint = modelFingerprint(model);
+        String fingerprint = source.fingerprint(model);
         if (!fingerprint.equals(lastSeenFingerprints.get(model))) {
           tryLoad(model);
         }
@@ -161,33 +154,27 @@ public final class ModelManager {
   public void load(String model) {
     checkName(model);
     synchronized (loadLock) {
-      Path folder = repository.resolve(model);
-      if (!Files.isDirectory(folder)) {
-        throw new ModelNotFoundException(
-            "model '" + model + "' has no folder in the repository " + repository);
-      }
       explicitlyUnloaded.remove(model);
-      lastSeenFingerprints.put(model, modelFingerprint(model));
-      ModelConfig config;
+      lastSeenFingerprints.put(model, source.fingerprint(model));
+      SourceModel offered;
       try {
-        config = ModelConfig.read(folder);
+        offered = source.model(model).orElseThrow(() -> new ModelNotFoundException(
+            "model '" + model + "' is not in " + source.describe()));
       } catch (ModelLoadException e) {
         failures.put(model + "/", new VersionState(model, "", "UNAVAILABLE", e.getMessage()));
         throw e;
       }
       failures.remove(model + "/");
-      String configPrint = fingerprintOf(folder.resolve(ModelConfig.FILE_NAME));
+      ModelConfig config = offered.config();
+      String configPrint = offered.configFingerprint();
       NavigableMap<Long, ServedVersion> current = served.getOrDefault(model, new TreeMap<>());
       NavigableMap<Long, ServedVersion> next = new TreeMap<>();
       List<ServedVersion> replaced = new ArrayList<>();
       List<String> errors = new ArrayList<>();
-      Map<Long, Path> onDisk = versionFolders(folder);
-      if (onDisk.isEmpty()) {
-        errors.add("no version folders (expected " + folder + "/<positive integer>/)");
-      }
+      Map<Long, Path> onDisk = offered.versions();
       for (Map.Entry<Long, Path> entry : onDisk.entrySet()) {
         long version = entry.getKey();
-        String fingerprint = configPrint + "|" + fingerprintOf(entry.getValue());
+        String fingerprint = configPrint + "|" + Fingerprints.of(entry.getValue());
         ServedVersion existing = current.get(version);
         if (existing != null && existing.fingerprint().equals(fingerprint)) {
           next.put(version, existing);
@@ -285,7 +272,7 @@ public final class ModelManager {
   /** Every model folder and loaded version with its state (READY or UNAVAILABLE and why). */
   public List<VersionState> index() {
     Map<String, VersionState> states = new TreeMap<>();
-    for (String model : modelFolders()) {
+    for (String model : source.modelNames()) {
       states.put(model + "/", new VersionState(model, "", "UNAVAILABLE",
           explicitlyUnloaded.contains(model) ? "unloaded" : "not loaded"));
     }
@@ -319,61 +306,9 @@ public final class ModelManager {
   }
 
   private static void checkName(String model) {
-    if (model == null || !MODEL_NAME.matcher(model).matches()) {
+    if (model == null || !RepositoryModelSource.MODEL_NAME.matcher(model).matches()) {
       throw new InvalidInputException("model name '" + model + "' (expected letters, digits,"
           + " '_', '.' or '-', not starting with '.' or '-', at most 128 characters)");
-    }
-  }
-
-  private List<String> modelFolders() {
-    if (!Files.isDirectory(repository)) {
-      return List.of();
-    }
-    try (Stream<Path> entries = Files.list(repository)) {
-      return entries.filter(Files::isDirectory)
-          .map(path -> path.getFileName().toString())
-          .filter(name -> MODEL_NAME.matcher(name).matches())
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list the model repository " + repository, e);
-    }
-  }
-
-  private static Map<Long, Path> versionFolders(Path modelFolder) {
-    try (Stream<Path> entries = Files.list(modelFolder)) {
-      Map<Long, Path> versions = new TreeMap<>();
-      entries.filter(Files::isDirectory)
-          .filter(path -> VERSION.matcher(path.getFileName().toString()).matches())
-          .forEach(path -> versions.put(Long.parseLong(path.getFileName().toString()), path));
-      return versions;
-    } catch (IOException e) {
-      throw new ModelLoadException(modelFolder + ": cannot list versions: " + e.getMessage(), e);
-    }
-  }
-
-  private String modelFingerprint(String model) {
-    return fingerprintOf(repository.resolve(model));
-  }
-
-  /** Names, sizes and modification times of every file under {@code path}. */
-  private static String fingerprintOf(Path path) {
-    if (!Files.exists(path)) {
-      return "-";
-    }
-    try (Stream<Path> files = Files.walk(path, 4)) {
-      StringBuilder print = new StringBuilder();
-      files.filter(Files::isRegularFile).sorted().forEach(file -> {
-        try {
-          print.append(path.relativize(file)).append(':').append(Files.size(file)).append(':')
-              .append(Files.getLastModifiedTime(file).toMillis()).append(';');
-        } catch (IOException e) {
-          print.append(file).append(":?;");
-        }
-      });
-      return print.toString();
-    } catch (IOException | UncheckedIOException e) {
-      return "?" + e.getMessage();
     }
   }
 }

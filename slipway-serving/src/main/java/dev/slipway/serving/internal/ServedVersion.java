@@ -2,6 +2,7 @@ package dev.slipway.serving.internal;
 
 import dev.slipway.core.Signature;
 import dev.slipway.core.Tensor;
+import dev.slipway.serving.ModelConfig;
 import dev.slipway.core.TensorSpec;
 import dev.slipway.core.runtime.Model;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.slipway.serving.internal;
+package dev.slipway.serving;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
