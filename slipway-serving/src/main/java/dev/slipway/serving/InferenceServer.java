@@ -6,6 +6,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -24,7 +25,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +66,7 @@ public final class InferenceServer implements AutoCloseable {
         .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5))
         .errorHandler(new JsonErrorHandler());
     new RestApi(inference, info, prometheus).registerOn(builder);
+    config.additionalRoutes.forEach(routes -> routes.accept(builder));
     builder.service(GrpcService.builder()
         .addService(new GrpcApi(inference, info))
         .maxRequestMessageLength((int) Math.min(config.maxRequestBytes, Integer.MAX_VALUE))
@@ -161,6 +166,7 @@ public final class InferenceServer implements AutoCloseable {
     private int port = 8080;
     private long maxRequestBytes = 64L * 1024 * 1024;
     private Duration pollInterval = Duration.ofSeconds(5);
+    private final List<Consumer<ServerBuilder>> additionalRoutes = new ArrayList<>();
 
     private Builder(ModelSource source) {
       this.source = Objects.requireNonNull(source, "source");
@@ -197,6 +203,15 @@ public final class InferenceServer implements AutoCloseable {
         throw new IllegalArgumentException("pollInterval: " + pollInterval + " (expected: >= 0)");
       }
       this.pollInterval = pollInterval;
+      return this;
+    }
+
+    /**
+     * Adds routes served on the same port, such as the registry's MLflow API. They share the
+     * server's limits and JSON error handling.
+     */
+    public Builder additionalRoutes(Consumer<ServerBuilder> routes) {
+      additionalRoutes.add(Objects.requireNonNull(routes, "routes"));
       return this;
     }
 
