@@ -6,23 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import dev.slipway.core.examples.LogisticRegressionOnnx;
-import dev.slipway.serving.grpc.InferTensorContents;
-import dev.slipway.serving.grpc.ModelInferRequest;
-import dev.slipway.serving.grpc.ModelInferResponse;
+import dev.slipway.serving.testing.ConcurrentInference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +21,6 @@ class HotReloadTest {
   private static final float[] FEATURES = {1f, 2f};
   // sigmoid(1*w0 + 2*w1 + b) differs per version, so answers show which version scored them.
   private static final float[][] WEIGHTS = {{0.5f, -0.25f}, {1f, 1f}, {-1f, 0.5f}};
-  private static final int MAX_REQUESTS_PER_CLIENT = 50_000;
 
   @TempDir Path repository;
 
@@ -43,8 +29,13 @@ class HotReloadTest {
         .resolve("model.onnx"), WEIGHTS[version - 1], 0f);
   }
 
-  private static double expected(int version) {
-    float[] w = WEIGHTS[version - 1];
+  private static ConcurrentInference startLoad(ServingFixture fixture) {
+    return new ConcurrentInference("http://127.0.0.1:" + fixture.server.port(), "m", "features",
+        FEATURES, HotReloadTest::expected).start();
+  }
+
+  private static double expected(long version) {
+    float[] w = WEIGHTS[(int) version - 1];
     return 1 / (1 + Math.exp(-(FEATURES[0] * w[0] + FEATURES[1] * w[1])));
   }
 
@@ -52,25 +43,24 @@ class HotReloadTest {
   void reloadUnderConcurrentLoad_failsNoRequest_andSwitchesVersion() throws Exception {
     writeVersion(1);
     try (ServingFixture fixture = ServingFixture.start(repository)) {
-      Load load = new Load(fixture);
-      load.start();
-      await().atMost(Duration.ofSeconds(10)).until(() -> load.answers.getOrDefault("1", 0L) > 50);
+      ConcurrentInference load = startLoad(fixture);
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.answersFrom(1) > 50);
 
       writeVersion(2);
       AggregatedHttpResponse loaded = fixture.post("/v2/repository/models/m/load", "");
       assertThat(loaded.status().code()).as(loaded.contentUtf8()).isEqualTo(200);
-      await().atMost(Duration.ofSeconds(10)).until(() -> load.answers.getOrDefault("2", 0L) > 50);
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.answersFrom(2) > 50);
 
       deleteVersion(1);
       assertThat(fixture.post("/v2/repository/models/m/load", "").status().code())
           .isEqualTo(200);
-      long afterUnload = load.answers.getOrDefault("2", 0L);
+      long afterUnload = load.answersFrom(2);
       await().atMost(Duration.ofSeconds(10))
-          .until(() -> load.answers.getOrDefault("2", 0L) > afterUnload + 50);
+          .until(() -> load.answersFrom(2) > afterUnload + 50);
       load.stop();
 
-      assertThat(load.failures).as("failed requests").isEmpty();
-      assertThat(load.wrongValues.sum()).as("answers not matching their version").isZero();
+      assertThat(load.failures()).as("failed requests").isEmpty();
+      assertThat(load.wrongValues()).as("answers not matching their version").isZero();
       JsonNode metadata = ServingFixture.json(fixture.get("/v2/models/m"));
       assertThat(metadata.path("versions").toString()).isEqualTo("[\"2\"]");
       assertThat(fixture.get("/v2/models/m/versions/1/ready").status().code()).isEqualTo(404);
@@ -81,21 +71,20 @@ class HotReloadTest {
   void failedLoad_keepsServingPreviousVersion_andReportsWhy() throws Exception {
     writeVersion(1);
     try (ServingFixture fixture = ServingFixture.start(repository)) {
-      Load load = new Load(fixture);
-      load.start();
-      await().atMost(Duration.ofSeconds(10)).until(() -> load.answers.getOrDefault("1", 0L) > 50);
+      ConcurrentInference load = startLoad(fixture);
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.answersFrom(1) > 50);
 
       Path broken = Files.createDirectories(repository.resolve("m").resolve("3"));
       Files.writeString(broken.resolve("model.onnx"), "truncated upload");
       AggregatedHttpResponse loaded = fixture.post("/v2/repository/models/m/load", "");
-      long before = load.answers.getOrDefault("1", 0L);
+      long before = load.answersFrom(1);
       await().atMost(Duration.ofSeconds(10))
-          .until(() -> load.answers.getOrDefault("1", 0L) > before + 50);
+          .until(() -> load.answersFrom(1) > before + 50);
       load.stop();
 
       RestInferenceTest.assertError(loaded, 400, "version 3");
-      assertThat(load.failures).isEmpty();
-      assertThat(load.answers.keySet()).containsExactly("1");
+      assertThat(load.failures()).isEmpty();
+      assertThat(load.answers().keySet()).containsExactly("1");
       JsonNode index = ServingFixture.json(fixture.post("/v2/repository/index", ""));
       assertThat(index.toString()).contains("\"version\":\"3\",\"state\":\"UNAVAILABLE\"")
           .contains(broken.resolve("model.onnx").toString());
@@ -150,72 +139,5 @@ class HotReloadTest {
   private static String restBody() {
     return "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[1,2],"
         + "\"data\":[" + FEATURES[0] + "," + FEATURES[1] + "]}]}";
-  }
-
-  /** Two REST and one gRPC client, each sending one request at a time until stopped. */
-  private static final class Load {
-    final Map<String, Long> answers = new ConcurrentHashMap<>();
-    final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    final LongAdder wrongValues = new LongAdder();
-    private final ServingFixture fixture;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final ExecutorService clients = Executors.newFixedThreadPool(3);
-    private final List<Future<?>> futures = new ArrayList<>();
-
-    Load(ServingFixture fixture) {
-      this.fixture = fixture;
-    }
-
-    void start() {
-      futures.add(clients.submit(this::rest));
-      futures.add(clients.submit(this::rest));
-      futures.add(clients.submit(this::grpc));
-    }
-
-    void stop() throws Exception {
-      running.set(false);
-      for (Future<?> future : futures) {
-        future.get(30, TimeUnit.SECONDS);
-      }
-      clients.shutdown();
-    }
-
-    private void record(String version, double value) {
-      answers.merge(version, 1L, Long::sum);
-      if (Math.abs(value - expected(Integer.parseInt(version))) > 1e-6) {
-        wrongValues.increment();
-      }
-    }
-
-    private void rest() {
-      for (int i = 0; i < MAX_REQUESTS_PER_CLIENT && running.get(); i++) {
-        AggregatedHttpResponse response = fixture.post("/v2/models/m/infer", restBody());
-        if (response.status().code() != 200) {
-          failures.add("REST " + response.status() + " " + response.contentUtf8());
-          continue;
-        }
-        JsonNode body = ServingFixture.json(response);
-        record(body.path("model_version").asText(),
-            body.path("outputs").get(0).path("data").get(0).asDouble());
-      }
-    }
-
-    private void grpc() {
-      ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("m")
-          .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("features")
-              .setDatatype("FP32").addShape(1).addShape(2)
-              .setContents(InferTensorContents.newBuilder().addFp32Contents(FEATURES[0])
-                  .addFp32Contents(FEATURES[1])))
-          .build();
-      for (int i = 0; i < MAX_REQUESTS_PER_CLIENT && running.get(); i++) {
-        try {
-          ModelInferResponse response = fixture.grpc.modelInfer(request);
-          record(response.getModelVersion(),
-              response.getOutputs(0).getContents().getFp32Contents(0));
-        } catch (RuntimeException e) {
-          failures.add("gRPC " + e);
-        }
-      }
-    }
   }
 }
