@@ -150,8 +150,11 @@ public final class GrpcApi extends GRPCInferenceServiceGrpc.GRPCInferenceService
 
   private static List<Tensor> decodeInputs(ModelInferRequest request, boolean raw) {
     if (raw && request.getRawInputContentsCount() != request.getInputsCount()) {
+      // Name the inputs: a client that forgot one sees which, not just two numbers.
+      List<String> names = new ArrayList<>(request.getInputsCount());
+      request.getInputsList().forEach(input -> names.add(input.getName()));
       throw new InvalidInputException("raw_input_contents: " + request.getRawInputContentsCount()
-          + " entries (expected one per input: " + request.getInputsCount() + ")");
+          + " entries for inputs " + names + " (expected one entry per input, in order)");
     }
     List<Tensor> inputs = new ArrayList<>(request.getInputsCount());
     for (int i = 0; i < request.getInputsCount(); i++) {
