@@ -9,6 +9,7 @@ import dev.slipway.core.InvalidInputException;
 import dev.slipway.core.ModelLoadException;
 import dev.slipway.serving.ModelNotFoundException;
 import io.grpc.Status;
+import java.io.CharConversionException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
@@ -49,6 +50,12 @@ public final class ErrorMapping {
     }
     if (cause instanceof JsonProcessingException json) {
       return new Mapped(HttpStatus.BAD_REQUEST, Status.Code.INVALID_ARGUMENT, describe(json));
+    }
+    if (cause instanceof CharConversionException encoding) {
+      // Jackson guesses UTF-32 from leading zero bytes and reports undecodable characters with
+      // this plain IOException, not a JsonProcessingException: still the body's fault.
+      return new Mapped(HttpStatus.BAD_REQUEST, Status.Code.INVALID_ARGUMENT,
+          "malformed JSON: " + encoding.getMessage());
     }
     if (cause instanceof ContentTooLargeException
         || (cause instanceof HttpStatusException status
