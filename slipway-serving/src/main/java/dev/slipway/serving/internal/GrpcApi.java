@@ -124,6 +124,7 @@ public final class GrpcApi extends GRPCInferenceServiceGrpc.GRPCInferenceService
 
   @Override
   public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
+    long start = System.nanoTime();
     boolean raw = request.getRawInputContentsCount() > 0;
     List<Tensor> inputs;
     List<String> outputs;
@@ -134,6 +135,8 @@ public final class GrpcApi extends GRPCInferenceServiceGrpc.GRPCInferenceService
         outputs.add(output.getName());
       }
     } catch (RuntimeException e) {
+      inference.rejected(Protocol.GRPC, request.getModelName(), request.getModelVersion(), e,
+          start);
       response.onError(toStatus(e));
       return;
     }
