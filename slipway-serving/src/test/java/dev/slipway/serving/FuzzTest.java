@@ -62,7 +62,7 @@ class FuzzTest {
   private static final int REST_REQUESTS = 3000;
   private static final int GRPC_REQUESTS = 400;
   /** Each fuzz loop also stops after this long, so a slow machine cannot stall the build. */
-  private static final Duration TIME_BUDGET = Duration.ofSeconds(60);
+  private static final Duration TIME_BUDGET = Duration.ofSeconds(40);
   private static final int PROBLEMS_SHOWN = 20;
 
   @TempDir static Path repository;
