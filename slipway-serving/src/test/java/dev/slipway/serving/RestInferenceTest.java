@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.MediaType;
 import dev.slipway.core.testing.Fixtures;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,6 +125,14 @@ class RestInferenceTest {
         new float[][] {rows[0]}).replace("}]}", "}],\"outputs\":[{\"name\":\"nope\"}]}")), 400,
         "output 'nope': unknown");
     assertError(fixture.get("/v2/nothing-here"), 404, "no such endpoint");
+  }
+
+  @Test
+  void undecodableUtf32Body_gets400NotInternalError() {
+    // Leading zero bytes make Jackson read UTF-32; 0x7FFFFFFF is no Unicode character.
+    byte[] body = {0, 0, (byte) 0xFE, (byte) 0xFF, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
+    assertError(fixture.execute(HttpMethod.POST, "/v2/models/bc/infer", body, MediaType.JSON),
+        400, "malformed JSON: Invalid UTF-32 character");
   }
 
   @Test

@@ -8,14 +8,21 @@ import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.google.protobuf.ByteString;
+import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
 import dev.slipway.core.testing.Fixtures;
 import dev.slipway.serving.grpc.GRPCInferenceServiceGrpc;
+import dev.slipway.serving.grpc.InferTensorContents;
+import dev.slipway.serving.grpc.ModelInferRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +83,16 @@ final class ServingFixture implements AutoCloseable {
     return http.get(path).aggregate().join();
   }
 
+  /** Any method, any bytes; no Content-Type header when {@code contentType} is null. */
+  AggregatedHttpResponse execute(HttpMethod method, String path, byte[] body,
+      MediaType contentType) {
+    RequestHeadersBuilder headers = RequestHeaders.builder(method, path);
+    if (contentType != null) {
+      headers.contentType(contentType);
+    }
+    return http.execute(headers.build(), HttpData.wrap(body)).aggregate().join();
+  }
+
   static JsonNode json(AggregatedHttpResponse response) {
     try {
       return JSON.readTree(response.contentUtf8());
@@ -98,6 +115,43 @@ final class ServingFixture implements AutoCloseable {
       }
     }
     return body.toString();
+  }
+
+  /** A gRPC inference request for one FP32 input of rows x width, as typed fp32_contents. */
+  static ModelInferRequest.Builder grpcFloatRequest(String model, String input, float[][] rows) {
+    InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+    for (float[] row : rows) {
+      for (float value : row) {
+        contents.addFp32Contents(value);
+      }
+    }
+    return ModelInferRequest.newBuilder().setModelName(model).addInputs(
+        ModelInferRequest.InferInputTensor.newBuilder().setName(input).setDatatype("FP32")
+            .addShape(rows.length).addShape(rows[0].length).setContents(contents));
+  }
+
+  /** The same request with its elements in raw_input_contents, little-endian. */
+  static ModelInferRequest.Builder grpcRawFloatRequest(String model, String input,
+      float[][] rows) {
+    ByteBuffer bytes = ByteBuffer.allocate(rows.length * rows[0].length * Float.BYTES)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    for (float[] row : rows) {
+      for (float value : row) {
+        bytes.putFloat(value);
+      }
+    }
+    return ModelInferRequest.newBuilder().setModelName(model)
+        .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName(input)
+            .setDatatype("FP32").addShape(rows.length).addShape(rows[0].length))
+        .addRawInputContents(ByteString.copyFrom(bytes.array()));
+  }
+
+  /** Decodes little-endian FP32 raw_output_contents. */
+  static float[] littleEndianFloats(ByteString raw) {
+    ByteBuffer bytes = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    float[] values = new float[raw.size() / Float.BYTES];
+    bytes.asFloatBuffer().get(values);
+    return values;
   }
 
   @Override

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.stream.ClosedStreamException;
 import com.linecorp.armeria.server.HttpStatusException;
 import dev.slipway.core.InvalidInputException;
 import dev.slipway.core.ModelLoadException;
 import dev.slipway.serving.ModelNotFoundException;
 import io.grpc.Status;
+import java.io.CharConversionException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
@@ -21,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ErrorMapping {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
+  /** The status nginx made common for a request its client abandoned. */
+  private static final HttpStatus CLIENT_CLOSED_REQUEST = HttpStatus.valueOf(499);
 
   /** An exception's client-facing form. */
   public record Mapped(HttpStatus httpStatus, Status.Code grpcCode, String message) {}
@@ -49,6 +53,18 @@ public final class ErrorMapping {
     }
     if (cause instanceof JsonProcessingException json) {
       return new Mapped(HttpStatus.BAD_REQUEST, Status.Code.INVALID_ARGUMENT, describe(json));
+    }
+    if (cause instanceof CharConversionException encoding) {
+      // Jackson guesses UTF-32 from leading zero bytes and reports undecodable characters with
+      // this plain IOException, not a JsonProcessingException: still the body's fault.
+      return new Mapped(HttpStatus.BAD_REQUEST, Status.Code.INVALID_ARGUMENT,
+          "malformed JSON: " + encoding.getMessage());
+    }
+    if (cause instanceof ClosedStreamException) {
+      // The client hung up before its request was complete (ClosedSessionException is one):
+      // nobody reads this answer, and it is no server failure to log with a stack trace.
+      return new Mapped(CLIENT_CLOSED_REQUEST, Status.Code.CANCELLED,
+          "the client closed the connection before the request was complete");
     }
     if (cause instanceof ContentTooLargeException
         || (cause instanceof HttpStatusException status

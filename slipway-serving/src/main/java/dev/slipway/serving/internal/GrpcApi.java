@@ -124,6 +124,7 @@ public final class GrpcApi extends GRPCInferenceServiceGrpc.GRPCInferenceService
 
   @Override
   public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
+    long start = System.nanoTime();
     boolean raw = request.getRawInputContentsCount() > 0;
     List<Tensor> inputs;
     List<String> outputs;
@@ -134,6 +135,8 @@ public final class GrpcApi extends GRPCInferenceServiceGrpc.GRPCInferenceService
         outputs.add(output.getName());
       }
     } catch (RuntimeException e) {
+      inference.rejected(Protocol.GRPC, request.getModelName(), request.getModelVersion(), e,
+          start);
       response.onError(toStatus(e));
       return;
     }
@@ -150,8 +153,11 @@ public final class GrpcApi extends GRPCInferenceServiceGrpc.GRPCInferenceService
 
   private static List<Tensor> decodeInputs(ModelInferRequest request, boolean raw) {
     if (raw && request.getRawInputContentsCount() != request.getInputsCount()) {
+      // Name the inputs: a client that forgot one sees which, not just two numbers.
+      List<String> names = new ArrayList<>(request.getInputsCount());
+      request.getInputsList().forEach(input -> names.add(input.getName()));
       throw new InvalidInputException("raw_input_contents: " + request.getRawInputContentsCount()
-          + " entries (expected one per input: " + request.getInputsCount() + ")");
+          + " entries for inputs " + names + " (expected one entry per input, in order)");
     }
     List<Tensor> inputs = new ArrayList<>(request.getInputsCount());
     for (int i = 0; i < request.getInputsCount(); i++) {

@@ -68,6 +68,24 @@ public final class InferenceService {
     });
   }
 
+  /**
+   * Counts a request whose body could not be decoded into tensors against the version it named,
+   * so that a malformed body shows in that version's outcome counts like any other mistake.
+   */
+  public void rejected(Protocol protocol, String model, String version, Throwable error,
+      long startNanos) {
+    ServedVersion served;
+    try {
+      served = models.resolve(model, version);
+    } catch (RuntimeException e) {
+      metrics.unknownModel(protocol);
+      return;
+    }
+    Outcome outcome =
+        ErrorMapping.isClientError(error) ? Outcome.CLIENT_ERROR : Outcome.SERVER_ERROR;
+    served.meters().request(protocol, outcome, System.nanoTime() - startNanos);
+  }
+
   private static List<Tensor> select(List<Tensor> outputs, List<String> requested) {
     if (requested.isEmpty()) {
       return outputs;

@@ -76,10 +76,12 @@ public final class RestApi {
     String model = ctx.pathParam("model");
     String version = ctx.pathParam("version");
     return HttpResponse.of(req.aggregate().thenCompose(aggregated -> {
+      long start = System.nanoTime();
       OipJson.InferRequest request;
       try {
         request = OipJson.readInferRequest(aggregated.content().array());
       } catch (IOException | RuntimeException e) {
+        inference.rejected(Protocol.REST, model, version, e, start);
         return CompletableFuture.completedFuture(error(e));
       }
       return inference.infer(Protocol.REST, model, version, request.inputs(), request.outputs())
