@@ -8,7 +8,6 @@ import dev.slipway.registry.tracking.internal.RunDataRows;
 import dev.slipway.registry.tracking.internal.RunLogging;
 import dev.slipway.registry.tracking.internal.RunNames;
 import dev.slipway.registry.tracking.internal.RunRows;
-import dev.slipway.registry.tracking.internal.SearchFields;
 import dev.slipway.registry.tracking.internal.Searches;
 import dev.slipway.registry.tracking.internal.Sql;
 import dev.slipway.registry.tracking.internal.Validation;
@@ -106,11 +105,8 @@ public final class TrackingStore {
 
   /** Filters on {@code name}, {@code creation_time}, {@code last_update_time} and tags. */
   public Page<Experiment> searchExperiments(ExperimentSearch search) {
-    // Parsing first, so that a bad filter fails before any connection is taken.
-    Searches.prepare(SearchFields.EXPERIMENTS,
-        search.filter(), search.orderBy(), search.viewType(), search.maxResults(),
-        search.pageToken());
-    return transaction(handle -> Searches.experiments(handle, search));
+    Searches.Prepared prepared = Searches.prepare(search);
+    return transaction(handle -> Searches.experiments(handle, prepared));
   }
 
   /** Renames an active experiment; RESOURCE_ALREADY_EXISTS when the name is taken. */
@@ -265,9 +261,8 @@ public final class TrackingStore {
 
   /** MLflow's search: filter, order_by, view type and paging, over some experiments. */
   public Page<Run> searchRuns(RunSearch search) {
-    Searches.prepare(SearchFields.RUNS, search.filter(),
-        search.orderBy(), search.viewType(), search.maxResults(), search.pageToken());
-    return transaction(handle -> Searches.runs(handle, search));
+    Searches.Prepared prepared = Searches.prepare(search);
+    return transaction(handle -> Searches.runs(handle, prepared));
   }
 
   // ---- Logging ----

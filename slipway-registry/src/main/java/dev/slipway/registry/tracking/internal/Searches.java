@@ -17,8 +17,9 @@ import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Search experiments and search runs: the request is parsed and checked before the transaction
- * starts ({@link #prepare}), then runs as one paged query plus the data of the page's rows.
+ * Search experiments and search runs: the request is parsed and checked before any transaction
+ * starts ({@link #prepare}), so a malformed one never takes a connection; the prepared search
+ * then runs as one paged query plus one query per kind of data on the page's rows.
  */
 public final class Searches {
   public static final int DEFAULT_MAX_RESULTS = 1000;
@@ -26,18 +27,40 @@ public final class Searches {
 
   private Searches() {}
 
-  /** A search that parsed and passed validation, ready to run in a transaction. */
-  public record Prepared(List<Comparison> filter, List<OrderTerm> orderBy, List<String> stages,
-      int maxResults, long offset) {}
+  /**
+   * A search that parsed and passed validation, ready to run in a transaction.
+   *
+   * @param experimentIds the experiments a runs search looks in; empty for experiment searches
+   */
+  public record Prepared(List<Long> experimentIds, List<Comparison> filter,
+      List<OrderTerm> orderBy, List<String> stages, int maxResults, long offset) {}
 
-  public static Prepared prepare(SearchFields fields, String filter, List<String> orderBy,
-      ViewType viewType, Integer maxResults, String pageToken) {
+  public static Prepared prepare(ExperimentSearch search) {
+    return prepare(SearchFields.EXPERIMENTS, List.of(), search.filter(), search.orderBy(),
+        search.viewType(), search.maxResults(), search.pageToken());
+  }
+
+  public static Prepared prepare(RunSearch search) {
+    List<Long> experimentIds = new ArrayList<>();
+    for (String experimentId : search.experimentIds()) {
+      Long id = ExperimentRows.parseId(experimentId);
+      if (id == null) {
+        throw MlflowException.invalid("Invalid experiment ID: '" + experimentId + "'");
+      }
+      experimentIds.add(id);
+    }
+    return prepare(SearchFields.RUNS, experimentIds, search.filter(), search.orderBy(),
+        search.viewType(), search.maxResults(), search.pageToken());
+  }
+
+  private static Prepared prepare(SearchFields fields, List<Long> experimentIds, String filter,
+      List<String> orderBy, ViewType viewType, Integer maxResults, String pageToken) {
     List<Comparison> comparisons = SearchParser.filter(filter, fields);
     List<OrderTerm> terms = orderBy.stream()
         .map(clause -> SearchParser.orderBy(clause, fields)).toList();
     List<String> stages = (viewType == null ? ViewType.ACTIVE_ONLY : viewType).stages().stream()
         .map(LifecycleStage::label).toList();
-    return new Prepared(comparisons, terms, stages, maxResults(maxResults),
+    return new Prepared(experimentIds, comparisons, terms, stages, maxResults(maxResults),
         PageToken.decode(pageToken));
   }
 
@@ -57,9 +80,7 @@ public final class Searches {
     return requested;
   }
 
-  public static Page<Experiment> experiments(Handle handle, ExperimentSearch search) {
-    Prepared prepared = prepare(SearchFields.EXPERIMENTS, search.filter(), search.orderBy(),
-        search.viewType(), search.maxResults(), search.pageToken());
+  public static Page<Experiment> experiments(Handle handle, Prepared prepared) {
     SearchSql sql = new SearchSql(SearchFields.EXPERIMENTS);
     sql.where("s.lifecycle_stage IN " + sql.bindAll(prepared.stages()))
         .filter(prepared.filter()).orderBy(prepared.orderBy(), "creation_time");
@@ -76,22 +97,12 @@ public final class Searches {
     return new Page<>(experiments, nextToken(rows.size(), prepared));
   }
 
-  public static Page<Run> runs(Handle handle, RunSearch search) {
-    Prepared prepared = prepare(SearchFields.RUNS, search.filter(), search.orderBy(),
-        search.viewType(), search.maxResults(), search.pageToken());
-    List<Long> experimentIds = new ArrayList<>();
-    for (String experimentId : search.experimentIds()) {
-      Long id = ExperimentRows.parseId(experimentId);
-      if (id == null) {
-        throw MlflowException.invalid("Invalid experiment ID: '" + experimentId + "'");
-      }
-      experimentIds.add(id);
-    }
-    if (experimentIds.isEmpty()) {
+  public static Page<Run> runs(Handle handle, Prepared prepared) {
+    if (prepared.experimentIds().isEmpty()) {
       return new Page<>(List.of(), null);
     }
     SearchSql sql = new SearchSql(SearchFields.RUNS);
-    sql.where("s.experiment_id IN " + sql.bindAll(experimentIds))
+    sql.where("s.experiment_id IN " + sql.bindAll(prepared.experimentIds()))
         .where("s.lifecycle_stage IN " + sql.bindAll(prepared.stages()))
         .filter(prepared.filter()).orderBy(prepared.orderBy(), "start_time");
     List<RunInfo> infos = Sql.bindAll(handle.createQuery(sql.select(RunRows.COLUMNS, "runs",

@@ -119,7 +119,7 @@ public final class TrackingApi {
         viewType(request, "view_type"), maxResults(request), request.strings("order_by"),
         request.string("page_token"));
     return TrackingJson.page("experiments", store.searchExperiments(search),
-        (array, experiment) -> array.add(TrackingJson.experiment((Experiment) experiment)));
+        (array, experiment) -> array.add(TrackingJson.experiment(experiment)));
   }
 
   private JsonNode createRun(MlflowRequest request) {
@@ -146,7 +146,7 @@ public final class TrackingApi {
         request.string("filter"), viewType(request, "run_view_type"), maxResults(request),
         request.strings("order_by"), request.string("page_token"));
     return TrackingJson.page("runs", store.searchRuns(search),
-        (array, run) -> array.add(TrackingJson.run((Run) run)));
+        (array, run) -> array.add(TrackingJson.run(run)));
   }
 
   private JsonNode logBatch(MlflowRequest request) {
@@ -170,7 +170,7 @@ public final class TrackingApi {
     return TrackingJson.page("metrics", store.getMetricHistory(runId(request),
             request.requiredString("metric_key"), maxResults(request),
             request.string("page_token")),
-        (array, metric) -> TrackingJson.metric(array, (Metric) metric));
+        TrackingJson::metric);
   }
 
   private static JsonNode experimentResponse(Experiment experiment) {

@@ -77,7 +77,7 @@ final class TrackingJson {
     return node;
   }
 
-  static ObjectNode page(String itemsField, Page<?> page, BiConsumer<ArrayNode, Object> item) {
+  static <T> ObjectNode page(String itemsField, Page<T> page, BiConsumer<ArrayNode, T> item) {
     ObjectNode node = object();
     if (!page.items().isEmpty()) {
       ArrayNode items = node.putArray(itemsField);
