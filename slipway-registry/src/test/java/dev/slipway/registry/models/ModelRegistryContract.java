@@ -6,44 +6,20 @@ import static dev.slipway.registry.models.RegistryAssertions.assertNotFound;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipway.registry.MlflowException.ErrorCode;
-import dev.slipway.registry.testing.TestDatabases.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What every ModelRegistry must do, whatever database holds it: MLflow's registry semantics,
  * copying and sealing of artifacts, and model URI resolution. The gate, the audit trail and
- * concurrency have their own contracts.
+ * concurrency have their own contracts. Run by H2ModelRegistryTest and PostgresModelRegistryTest.
  */
-abstract class ModelRegistryContract {
-  @TempDir
-  Path folder;
-  RegistryFixture fixture;
-  ModelRegistry registry;
-
-  /** A fresh, migrated database for one test. */
-  protected abstract TestDatabase openDatabase(Path folder);
-
-  @BeforeEach
-  void openRegistry() {
-    fixture = new RegistryFixture(openDatabase(folder), folder, PromotionPolicy.ungated(),
-        WebhookDispatcher.disabled());
-    registry = fixture.registry;
-  }
-
-  @AfterEach
-  void closeRegistry() {
-    fixture.close();
-  }
-
+abstract class ModelRegistryContract extends RegistryContractBase {
   // Registered models
 
   @Test
