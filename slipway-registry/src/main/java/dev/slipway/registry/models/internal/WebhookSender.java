@@ -166,8 +166,15 @@ public final class WebhookSender {
   private void store(long deliveryId, int attempt, long attemptedAt, RequestLog requestLog) {
     int status = requestLog.responseHeaders().status().code();
     Integer statusCode = status > 0 ? status : null;
-    String error = requestLog.responseCause() != null ? describe(requestLog.responseCause())
-        : statusCode == null || statusCode >= 300 ? "HTTP " + status : null;
+    // With a status, that is the story: the retrying client aborts the body of an attempt it
+    // retries, which shows up as a cause but is no failure of the receiver.
+    String error;
+    if (statusCode != null) {
+      error = statusCode >= 300 ? "HTTP " + status : null;
+    } else {
+      error = requestLog.responseCause() != null ? describe(requestLog.responseCause())
+          : "no response";
+    }
     try {
       jdbi.useHandle(handle -> WebhookRows.insertAttempt(handle, deliveryId, attempt,
           attemptedAt, statusCode, error));
