@@ -2,7 +2,8 @@
 
 -- A validation is either a fixed threshold check or a comparison with the version it would
 -- replace in production; the gate re-evaluates the latter, so the kind must be stored.
-ALTER TABLE model_version_validations ADD COLUMN check_kind VARCHAR(32) DEFAULT 'threshold' NOT NULL;
+ALTER TABLE model_version_validations
+  ADD COLUMN check_kind VARCHAR(32) DEFAULT 'threshold' NOT NULL;
 -- For a comparison: the version compared with when recorded (NULL when there was none).
 ALTER TABLE model_version_validations ADD COLUMN compared_version INTEGER;
 

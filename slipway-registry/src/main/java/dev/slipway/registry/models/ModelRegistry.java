@@ -50,7 +50,8 @@ public final class ModelRegistry {
     this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
     Objects.requireNonNull(clock, "clock");
     PromotionGate gate = new PromotionGate(Objects.requireNonNull(policy, "policy"));
-    WebhookDispatcher.Publisher publisher = webhooks.bind(database.jdbi());
+    WebhookDispatcher.Publisher publisher = Objects.requireNonNull(webhooks, "webhooks")
+        .bind(database.jdbi());
     this.transactions = new Transactions(database.jdbi(), clock, !database.postgres(),
         publisher::publish);
     this.models = new RegisteredModelService(transactions);

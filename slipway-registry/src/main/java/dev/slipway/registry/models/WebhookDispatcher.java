@@ -127,7 +127,11 @@ public final class WebhookDispatcher {
       return this;
     }
 
-    /** Runs fan-out and bookkeeping (database writes); HTTP runs on Armeria's event loops. */
+    /**
+     * Runs fan-out and bookkeeping (database writes); HTTP runs on Armeria's event loops. It must
+     * hand tasks to other threads: one that runs them on the caller's thread would make registry
+     * operations wait for webhook bookkeeping.
+     */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
       return this;

@@ -133,7 +133,8 @@ class ModelRegistryHttpTest {
         .hasSize(1);
 
     Response uri = get("/model-versions/get-download-uri?name=life&version=1");
-    assertThat(uri.body().get("artifact_uri").asText()).isEqualTo("mlflow-artifacts:/models/life/1");
+    assertThat(uri.body().get("artifact_uri").asText())
+        .isEqualTo("mlflow-artifacts:/models/life/1");
     assertThat(new String(server.download("/api/2.0/mlflow-artifacts/artifacts/models/life/1/"
         + "model.onnx"), StandardCharsets.UTF_8)).isEqualTo("weights");
 

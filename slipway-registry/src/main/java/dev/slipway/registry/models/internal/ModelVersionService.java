@@ -84,9 +84,11 @@ public final class ModelVersionService {
             now);
         ModelRows.touch(handle, name, now);
         artifacts.seal(location);
-        events.add(RegistryEvent.MODEL_VERSION_CREATED, now, name, version, actor)
-            .put("source", spec.source()).put("storage_location", location)
-            .put("run_id", runId);
+        var data = events.add(RegistryEvent.MODEL_VERSION_CREATED, now, name, version, actor)
+            .put("source", spec.source()).put("storage_location", location);
+        if (runId != null) {
+          data.put("run_id", runId);
+        }
       } catch (IOException | RuntimeException e) {
         discard(location);
         throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
