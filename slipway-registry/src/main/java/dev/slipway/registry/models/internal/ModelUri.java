@@ -12,10 +12,6 @@ import java.util.Locale;
 public record ModelUri(String name, Integer version, ModelStage stage, String alias) {
   public static final String SCHEME = "models:/";
 
-  public boolean latest() {
-    return version == null && stage == null && alias == null;
-  }
-
   /**
    * @throws MlflowException INVALID_PARAMETER_VALUE saying which forms are accepted
    */

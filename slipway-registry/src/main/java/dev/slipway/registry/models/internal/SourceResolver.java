@@ -19,11 +19,9 @@ public final class SourceResolver {
 
   private static final String ARTIFACTS_SCHEME = "mlflow-artifacts:";
 
-  private final ArtifactStore artifacts;
   private final Path storeRoot;
 
   public SourceResolver(ArtifactStore artifacts) {
-    this.artifacts = artifacts;
     this.storeRoot = artifacts.localPath("").toAbsolutePath().normalize();
   }
 
@@ -109,10 +107,5 @@ public final class SourceResolver {
       trimmed = trimmed.substring(0, trimmed.length() - 1);
     }
     return trimmed;
-  }
-
-  /** The artifact store, for callers that copy what was resolved. */
-  public ArtifactStore artifacts() {
-    return artifacts;
   }
 }

@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -201,16 +200,6 @@ public final class VersionRows {
     handle.createUpdate("DELETE FROM model_version_tags WHERE name = :name AND version ="
             + " :version AND tag_key = :key")
         .bind("name", name).bind("version", version).bind("key", key).execute();
-  }
-
-  /** Stage order for latest_versions: None, Staging, Production, Archived. */
-  static Map<ModelStage, ModelVersion> byStage(List<ModelVersion> versions) {
-    Map<ModelStage, ModelVersion> byStage = new EnumMap<>(ModelStage.class);
-    for (ModelVersion version : versions) {
-      byStage.merge(version.currentStage(), version,
-          (a, b) -> a.version() >= b.version() ? a : b);
-    }
-    return byStage;
   }
 
   private static String key(String name, int version) {
