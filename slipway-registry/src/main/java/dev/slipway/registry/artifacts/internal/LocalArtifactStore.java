@@ -125,14 +125,20 @@ public final class LocalArtifactStore implements ArtifactStore {
       throw MlflowException.notFound("No artifact at '" + path + "'");
     }
     checkNotSealed(target, path);
+    List<Path> files;
     try (Stream<Path> tree = Files.walk(target)) {
-      for (Path file : tree.sorted(Comparator.reverseOrder()).toList()) {
-        if (Files.isDirectory(file) && Files.exists(file.resolve(SEAL_FILE))) {
-          throw MlflowException.invalid("Artifact '" + path + "' holds a registered model"
-              + " version; delete the version instead");
-        }
-        Files.delete(file);
+      files = tree.sorted(Comparator.reverseOrder()).toList();
+    }
+    // Checked before deleting anything: deleting children first would remove the seal file
+    // before its folder is looked at, and a sealed version would go with it.
+    for (Path file : files) {
+      if (file.getFileName().toString().equals(SEAL_FILE)) {
+        throw MlflowException.invalid("Artifact '" + path + "' holds a registered model"
+            + " version; delete the version instead");
       }
+    }
+    for (Path file : files) {
+      Files.delete(file);
     }
   }
 

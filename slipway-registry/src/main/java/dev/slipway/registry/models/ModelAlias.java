@@ -1,0 +1,4 @@
+package dev.slipway.registry.models;
+
+/** A named pointer to exactly one version of a registered model. */
+public record ModelAlias(String alias, int version) {}

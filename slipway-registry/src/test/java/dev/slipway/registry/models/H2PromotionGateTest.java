@@ -1,0 +1,12 @@
+package dev.slipway.registry.models;
+
+import dev.slipway.registry.testing.TestDatabases;
+import dev.slipway.registry.testing.TestDatabases.TestDatabase;
+import java.nio.file.Path;
+
+class H2PromotionGateTest extends PromotionGateContract {
+  @Override
+  protected TestDatabase openDatabase(Path folder) {
+    return TestDatabases.h2(folder);
+  }
+}

@@ -1,0 +1,41 @@
+package dev.slipway.registry.models;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A clock tests move by hand, so audit times are exact and nothing waits on real time. */
+final class MutableClock extends Clock {
+  private final AtomicLong millis;
+
+  MutableClock(long startMillis) {
+    this.millis = new AtomicLong(startMillis);
+  }
+
+  long advance(Duration duration) {
+    return millis.addAndGet(duration.toMillis());
+  }
+
+  @Override
+  public long millis() {
+    return millis.get();
+  }
+
+  @Override
+  public Instant instant() {
+    return Instant.ofEpochMilli(millis.get());
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
+  }
+}
