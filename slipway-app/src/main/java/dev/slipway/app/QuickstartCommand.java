@@ -8,39 +8,57 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import dev.slipway.app.internal.ExampleRepository;
+import dev.slipway.app.internal.Platform;
 import dev.slipway.core.SlipwayException;
-import dev.slipway.core.examples.ChurnExample;
 import dev.slipway.core.examples.LogisticRegressionOnnx;
-import dev.slipway.serving.InferenceServer;
+import dev.slipway.registry.MlflowException;
+import dev.slipway.registry.Registry;
+import dev.slipway.registry.models.MetricComparator;
+import dev.slipway.registry.models.ModelRegistry;
+import dev.slipway.registry.models.ModelVersion;
+import dev.slipway.registry.models.NewModelVersion;
+import dev.slipway.registry.models.ValidationCheck;
+import dev.slipway.registry.tracking.Metric;
+import dev.slipway.registry.tracking.Param;
+import dev.slipway.registry.tracking.Run;
+import dev.slipway.registry.tracking.RunStatus;
+import dev.slipway.registry.tracking.TrackingStore;
 import dev.slipway.serving.grpc.GRPCInferenceServiceGrpc;
 import dev.slipway.serving.grpc.InferTensorContents;
 import dev.slipway.serving.grpc.ModelInferRequest;
 import dev.slipway.serving.grpc.ModelInferResponse;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code slipway quickstart}: builds an example model, serves it on embedded defaults, scores it
- * once through each interface, and prints commands to try by hand.
+ * {@code slipway quickstart}: trains an example model and records the run in experiment tracking,
+ * registers it, passes the validation gate, promotes it to the {@code production} alias, serves
+ * that deployment on embedded defaults, scores it once through each interface, and prints commands
+ * to try by hand.
  */
 @Command(
     name = "quickstart",
     mixinStandardHelpOptions = true,
-    description = "Serves an example churn model and scores it over REST and gRPC.")
+    description = "Tracks, registers, promotes and serves an example churn model, then scores it"
+        + " over REST and gRPC.")
 final class QuickstartCommand implements Runnable {
   private static final float[] SAMPLE_CUSTOMER = {0.5f, 1.05f, 4f, 0f};
+  private static final String ACTOR = "quickstart";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--dir", defaultValue = ".slipway/quickstart",
-      description = "Where the example repository is written (default: ${DEFAULT-VALUE}).")
+      description = "Data folder: embedded registry database and artifacts"
+          + " (default: ${DEFAULT-VALUE}).")
   Path dir;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind.")
@@ -57,55 +75,127 @@ final class QuickstartCommand implements Runnable {
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    Path repository = dir.resolve("models");
-    float[] fitted;
+    ExampleRepository.Example example = ExampleRepository.train();
+    out.printf(Locale.ROOT, "1. Trained a churn model on 5,000 generated customers (seed %d):"
+        + " held-out accuracy %.3f, log loss %.3f%n", ExampleRepository.SEED, example.accuracy(),
+        example.logLoss());
+    Platform.Options options = new Platform.Options();
+    options.dataDir = dir;
+    options.host = host;
+    options.port = port;
+    options.maxRequestBytes = 64L * 1024 * 1024;
+    options.pollSeconds = 2;
+    Registry registry = Registry.open(options.registryConfig());
+    int version;
     try {
-      fitted = ExampleRepository.write(repository);
-    } catch (IOException e) {
-      throw new SlipwayException("cannot write the example repository under " + dir + ": "
-          + e.getMessage(), e);
-    }
-    out.printf("1. Trained a churn model on 5,000 generated customers (seed 42): features %s,"
-        + "%n   weights %s -> %s/%s/1/model.onnx (ONNX, dynamic batching on)%n",
-        Arrays.toString(ChurnExample.FEATURES), Arrays.toString(fitted), repository,
-        ExampleRepository.MODEL);
-    InferenceServer server = InferenceServer.builder(repository).host(host).port(port)
-        .pollInterval(Duration.ofSeconds(2)).build().start();
-    String base = "http://" + host + ":" + server.port();
-    out.printf("2. Serving %s on %s (Open Inference Protocol, REST and gRPC on one port)%n",
-        repository, base);
-    try {
-      float rest = scoreOverRest(base);
-      out.printf(Locale.ROOT, "3. REST  POST /v2/models/churn/infer  customer %s -> churn"
-          + " probability %.4f%n", Arrays.toString(SAMPLE_CUSTOMER), rest);
-      float grpc = scoreOverGrpc(base);
-      out.printf(Locale.ROOT, "4. gRPC  inference.GRPCInferenceService/ModelInfer      -> churn"
-          + " probability %.4f%n", grpc);
-      if (Math.abs(rest - grpc) > 1e-6) {
-        throw new SlipwayException("REST and gRPC disagree: " + rest + " vs " + grpc);
-      }
-      out.println();
-      out.println("Try it yourself:");
-      out.printf("  curl -s %s/v2/models/churn%n", base);
-      out.printf("  curl -s -X POST %s/v2/models/churn/infer -H 'Content-Type: application/json'"
-          + " \\%n       -d '%s'%n", base, restBody());
-      out.printf("  curl -s %s/metrics | grep slipway_inference_requests%n", base);
-      out.printf("  Add a version: copy a model to %s/churn/2/model.onnx; it is loaded within"
-          + " seconds.%n", repository);
-      out.flush();
+      version = trackRegisterAndPromote(registry, example, out);
     } catch (RuntimeException e) {
-      server.close();
+      registry.close();
+      throw e;
+    }
+    Platform platform = Platform.serve(registry, options, null, Map.of(ExampleRepository.MODEL,
+        "models:/" + ExampleRepository.MODEL + "@production"));
+    try {
+      tour(platform, version, out);
+    } catch (RuntimeException e) {
+      platform.close();
       throw e;
     }
     if (noWait) {
-      server.close();
+      platform.close();
       out.println("Quickstart done (--no-wait): server stopped.");
       out.flush();
       return;
     }
     out.println("Serving until Ctrl-C.");
     out.flush();
-    ServeCommand.waitUntilStopped(server);
+    ServeCommand.waitUntilStopped(platform);
+  }
+
+  /** Steps 2 and 3: the run in tracking, the registered version, the gate and the alias. */
+  private static int trackRegisterAndPromote(Registry registry, ExampleRepository.Example example,
+      PrintWriter out) {
+    String runId = trackRun(registry, example);
+    out.printf("2. Tracked run %s in experiment 'quickstart': params seed, iterations,"
+        + " learning_rate; metrics accuracy, log_loss; artifact model/model.onnx%n", runId);
+
+    ModelRegistry models = registry.models();
+    try {
+      models.createRegisteredModel(ExampleRepository.MODEL, "Predicts which customers leave",
+          Map.of(), ACTOR);
+    } catch (MlflowException e) {
+      if (e.errorCode() != MlflowException.ErrorCode.RESOURCE_ALREADY_EXISTS) {
+        throw e;
+      }
+    }
+    ModelVersion version = models.createModelVersion(NewModelVersion.of(ExampleRepository.MODEL,
+        "runs:/" + runId + "/model").withRunId(runId), ACTOR);
+    models.recordValidation(ExampleRepository.MODEL, version.version(),
+        ValidationCheck.threshold("accuracy-at-least-0.6", "accuracy", example.accuracy(),
+            MetricComparator.GREATER_OR_EQUAL, 0.6));
+    models.setRegisteredModelAlias(ExampleRepository.MODEL, "production", version.version(),
+        ACTOR);
+    out.printf(Locale.ROOT, "3. Registered %s version %d from runs:/%s/model; validation"
+        + " accuracy %.3f >= 0.6 passed; alias production -> version %d%n",
+        ExampleRepository.MODEL, version.version(), runId, example.accuracy(), version.version());
+    return version.version();
+  }
+
+  /** Steps 4 to 6: the deployment answering over REST and gRPC, and commands to try. */
+  private static void tour(Platform platform, int version, PrintWriter out) {
+    String base = platform.baseUrl();
+    out.printf("4. Serving deployment churn = models:/churn@production (version %d) on %s%n",
+        version, base);
+    float rest = scoreOverRest(base);
+    out.printf(Locale.ROOT, "5. REST  POST /v2/models/churn/infer  customer %s -> churn"
+        + " probability %.4f%n", Arrays.toString(SAMPLE_CUSTOMER), rest);
+    float grpc = scoreOverGrpc(base);
+    out.printf(Locale.ROOT, "6. gRPC  inference.GRPCInferenceService/ModelInfer      -> churn"
+        + " probability %.4f%n", grpc);
+    if (Math.abs(rest - grpc) > 1e-6) {
+      throw new SlipwayException("REST and gRPC disagree: " + rest + " vs " + grpc);
+    }
+    out.println();
+    out.println("Try it yourself:");
+    out.printf("  curl -s %s/v2/models/churn%n", base);
+    out.printf("  curl -s -X POST %s/v2/models/churn/infer -H 'Content-Type: application/json'"
+        + " \\%n       -d '%s'%n", base, restBody());
+    out.printf("  curl -s '%s/api/2.0/mlflow/registered-models/get?name=churn'%n", base);
+    out.printf("  ./slipway models show churn --url %s%n", base);
+    out.printf("  ./slipway models history churn --url %s%n", base);
+    out.printf("  curl -s %s/metrics | grep slipway_inference_requests%n", base);
+    out.flush();
+  }
+
+  /** Records the training run and uploads the model under its artifacts. */
+  private static String trackRun(Registry registry, ExampleRepository.Example example) {
+    TrackingStore tracking = registry.tracking();
+    String experimentId;
+    try {
+      experimentId = tracking.getExperimentByName("quickstart").experimentId();
+    } catch (MlflowException e) {
+      experimentId = tracking.createExperiment("quickstart");
+    }
+    long now = System.currentTimeMillis();
+    Run run = tracking.createRun(experimentId, ACTOR, "churn-logistic-regression", now,
+        List.of());
+    String runId = run.info().runId();
+    tracking.logBatch(runId,
+        List.of(new Metric("accuracy", example.accuracy(), now, 0),
+            new Metric("log_loss", example.logLoss(), now, 0)),
+        List.of(new Param("seed", Long.toString(ExampleRepository.SEED)),
+            new Param("iterations", Integer.toString(ExampleRepository.ITERATIONS)),
+            new Param("learning_rate", Double.toString(ExampleRepository.LEARNING_RATE))),
+        List.of());
+    String artifacts = run.info().artifactUri().substring(Registry.ARTIFACT_ROOT_URI.length());
+    try {
+      registry.artifacts().put(artifacts + "/model/model.onnx",
+          new ByteArrayInputStream(example.onnx()));
+    } catch (IOException e) {
+      throw new SlipwayException("cannot store the example model: " + e.getMessage(), e);
+    }
+    tracking.updateRun(runId, RunStatus.FINISHED, System.currentTimeMillis(), null);
+    return runId;
   }
 
   private static String restBody() {

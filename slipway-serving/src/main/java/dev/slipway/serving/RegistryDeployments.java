@@ -31,12 +31,7 @@ public final class RegistryDeployments implements ModelSource {
    * @param resolver resolves a model URI, throwing with a message a user can act on
    */
   public RegistryDeployments(Map<String, String> uris, Function<String, Resolution> resolver) {
-    uris.keySet().forEach(name -> {
-      if (!NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException("deployment name '" + name + "' (expected letters,"
-            + " digits, '_', '.', '-')");
-      }
-    });
+    uris.keySet().forEach(RegistryDeployments::checkName);
     this.uris = new LinkedHashMap<>(uris);
     this.resolver = Objects.requireNonNull(resolver, "resolver");
   }
@@ -51,9 +46,20 @@ public final class RegistryDeployments implements ModelSource {
             + "' (expected NAME=models:/MODEL@ALIAS, NAME=models:/MODEL/STAGE or"
             + " NAME=models:/MODEL/VERSION)");
       }
-      uris.put(spec.substring(0, equals), spec.substring(equals + 1));
+      String name = checkName(spec.substring(0, equals));
+      if (uris.put(name, spec.substring(equals + 1)) != null) {
+        throw new IllegalArgumentException("deployment '" + name + "' given twice");
+      }
     }
     return uris;
+  }
+
+  private static String checkName(String name) {
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("deployment name '" + name
+          + "' (expected letters, digits, '_', '.', '-', at most 128 characters)");
+    }
+    return name;
   }
 
   @Override

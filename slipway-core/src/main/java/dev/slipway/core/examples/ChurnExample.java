@@ -82,6 +82,34 @@ public final class ChurnExample {
     return fitted;
   }
 
+  /** Share of customers whose label the fitted model (weights then bias) predicts at 0.5. */
+  public double accuracy(float[] fitted) {
+    int correct = 0;
+    for (int i = 0; i < rows.length; i++) {
+      boolean churns = probability(fitted, rows[i]) >= 0.5;
+      correct += churns == (labels[i] == 1f) ? 1 : 0;
+    }
+    return (double) correct / rows.length;
+  }
+
+  /** Mean log loss of the fitted model (weights then bias). */
+  public double logLoss(float[] fitted) {
+    double loss = 0;
+    for (int i = 0; i < rows.length; i++) {
+      double p = Math.min(Math.max(probability(fitted, rows[i]), 1e-12), 1 - 1e-12);
+      loss -= labels[i] == 1f ? Math.log(p) : Math.log(1 - p);
+    }
+    return loss / rows.length;
+  }
+
+  private static double probability(float[] fitted, float[] row) {
+    double z = fitted[row.length];
+    for (int j = 0; j < row.length; j++) {
+      z += fitted[j] * row[j];
+    }
+    return sigmoid(z);
+  }
+
   private static double dot(float[] row, float[] weights) {
     double sum = 0;
     for (int j = 0; j < row.length; j++) {

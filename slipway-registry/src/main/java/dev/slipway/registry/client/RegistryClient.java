@@ -30,6 +30,7 @@ import java.util.stream.Stream;
 public final class RegistryClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String API = "/api/2.0/mlflow";
+  private static final String SLIPWAY = "/api/2.0/slipway";
   private static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts/";
 
   private final WebClient http;
@@ -162,6 +163,29 @@ public final class RegistryClient {
     return call(HttpMethod.POST, API + "/model-versions/transition-stage",
         JSON.createObjectNode().put("name", name).put("version", version).put("stage", stage)
             .put("archive_existing_versions", archiveExisting)).path("model_version");
+  }
+
+  /** Every stage and alias change of a model, oldest first: who, when, from, to. */
+  public List<JsonNode> history(String name) {
+    List<JsonNode> entries = new ArrayList<>();
+    String pageToken = null;
+    do {
+      QueryParams query = pageToken == null ? QueryParams.of("name", name)
+          : QueryParams.of("name", name, "page_token", pageToken);
+      JsonNode page = get(SLIPWAY + "/registered-models/history", query);
+      page.path("entries").forEach(entries::add);
+      pageToken = page.path("next_page_token").asText(null);
+    } while (pageToken != null && !pageToken.isEmpty());
+    return entries;
+  }
+
+  /**
+   * Records a threshold check for a version ({@code metric comparator threshold}); the gate reads
+   * these before a gated promotion.
+   */
+  public JsonNode recordValidation(String name, String version, ObjectNode check) {
+    ObjectNode body = check.deepCopy().put("name", name).put("version", version);
+    return call(HttpMethod.POST, SLIPWAY + "/model-versions/validations", body);
   }
 
   /** The raw answer of a GET on any API path, for calls this client does not wrap. */

@@ -1,0 +1,147 @@
+package dev.slipway.app.internal;
+
+import dev.slipway.registry.Registry;
+import dev.slipway.registry.RegistryConfig;
+import dev.slipway.registry.models.ResolvedModel;
+import dev.slipway.serving.CompositeModelSource;
+import dev.slipway.serving.InferenceServer;
+import dev.slipway.serving.ModelSource;
+import dev.slipway.serving.RegistryDeployments;
+import dev.slipway.serving.internal.RepositoryModelSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * One running Slipway: the registry (embedded or PostgreSQL) and the inference server on one
+ * port, serving a model repository and registry deployments.
+ */
+public final class Platform implements AutoCloseable {
+  /** The options every command that runs a server shares. */
+  public static final class Options {
+    @Option(names = "--data-dir", defaultValue = ".slipway", paramLabel = "DIR",
+        description = "Holds the embedded registry database and artifacts"
+            + " (default: ${DEFAULT-VALUE}).")
+    public Path dataDir;
+
+    @Option(names = "--registry-uri", paramLabel = "JDBC_URL",
+        description = "Registry database, e.g. jdbc:postgresql://127.0.0.1:5432/slipway?user=x"
+            + " (default: an embedded database under --data-dir).")
+    public String registryUri;
+
+    @Option(names = "--artifacts-dir", paramLabel = "DIR",
+        description = "Artifact store folder (default: DATA_DIR/artifacts).")
+    public Path artifactsDir;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+        description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 exposes the server).")
+    public String host;
+
+    @Option(names = "--port", defaultValue = "8080",
+        description = "Port for REST, gRPC and the registry API (default: ${DEFAULT-VALUE};"
+            + " 0 picks a free one).")
+    public int port;
+
+    @Option(names = "--max-request-bytes", defaultValue = "67108864",
+        description = "Largest inference request body or gRPC message"
+            + " (default: ${DEFAULT-VALUE}).")
+    public long maxRequestBytes;
+
+    @Option(names = "--poll-seconds", defaultValue = "5",
+        description = "How often to look for changed repository models and moved aliases or"
+            + " stages; 0 turns it off (default: ${DEFAULT-VALUE}).")
+    public int pollSeconds;
+
+    public RegistryConfig registryConfig() {
+      RegistryConfig embedded = RegistryConfig.embedded(dataDir);
+      return new RegistryConfig(registryUri != null ? registryUri : embedded.jdbcUrl(),
+          artifactsDir != null ? artifactsDir : embedded.artifactsDir());
+    }
+
+    public String describeStorage() {
+      RegistryConfig config = registryConfig();
+      return (config.embedded() ? "embedded database under " + dataDir.toAbsolutePath()
+          : config.jdbcUrl().replaceAll("(?i)(password=)[^&;]*", "$1***"))
+          + ", artifacts in " + config.artifactsDir();
+    }
+  }
+
+  private final Registry registry;
+  private final InferenceServer server;
+
+  private Platform(Registry registry, InferenceServer server) {
+    this.registry = registry;
+    this.server = server;
+  }
+
+  /** Opens the registry and starts serving; closes the registry again if the server fails. */
+  public static Platform start(Options options, Path repository, List<String> deploymentSpecs,
+      CommandLine commandLine) {
+    Map<String, String> deployments = deployments(deploymentSpecs, commandLine);
+    return serve(Registry.open(options.registryConfig()), options, repository, deployments);
+  }
+
+  /**
+   * Starts serving over an already open registry, which the platform then owns (and closes,
+   * also when the server fails to start).
+   */
+  public static Platform serve(Registry registry, Options options, Path repository,
+      Map<String, String> deployments) {
+    try {
+      List<ModelSource> sources = new ArrayList<>();
+      if (repository != null) {
+        sources.add(new RepositoryModelSource(repository));
+      }
+      if (!deployments.isEmpty()) {
+        sources.add(new RegistryDeployments(deployments, uri -> {
+          ResolvedModel resolved = registry.models().resolve(uri);
+          return new RegistryDeployments.Resolution(resolved.version(), resolved.localPath());
+        }));
+      }
+      InferenceServer server = InferenceServer.builder(new CompositeModelSource(sources))
+          .host(options.host)
+          .port(options.port)
+          .maxRequestBytes(options.maxRequestBytes)
+          .pollInterval(Duration.ofSeconds(options.pollSeconds))
+          .additionalRoutes(registry::registerApi)
+          .build()
+          .start();
+      return new Platform(registry, server);
+    } catch (RuntimeException e) {
+      registry.close();
+      throw e;
+    }
+  }
+
+  /** Parses {@code NAME=URI} deployments, reporting mistakes as a usage error. */
+  public static Map<String, String> deployments(List<String> specs, CommandLine commandLine) {
+    try {
+      return RegistryDeployments.parse(specs);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(commandLine, "--deployment " + e.getMessage());
+    }
+  }
+
+  public Registry registry() {
+    return registry;
+  }
+
+  public InferenceServer server() {
+    return server;
+  }
+
+  /** The base URL clients use. */
+  public String baseUrl() {
+    return "http://" + server.host() + ":" + server.port();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    registry.close();
+  }
+}
