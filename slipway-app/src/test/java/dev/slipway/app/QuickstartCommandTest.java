@@ -24,7 +24,8 @@ class QuickstartCommandTest {
     int exitCode = cli.execute("quickstart", "--no-wait", "--port", "0", "--dir", dir.toString());
 
     assertThat(exitCode).as(err.toString()).isZero();
-    assertThat(Files.isRegularFile(dir.resolve("models/churn/1/model.onnx"))).isTrue();
+    assertThat(Files.isRegularFile(dir.resolve("artifacts/models/churn/1/model.onnx"))).isTrue();
+    assertThat(out.toString()).contains("alias production -> version 1");
     Matcher rest = Pattern.compile("REST .* churn probability (0\\.\\d{4})").matcher(out.toString());
     Matcher grpc = Pattern.compile("gRPC .* churn probability (0\\.\\d{4})").matcher(out.toString());
     assertThat(rest.find()).as(out.toString()).isTrue();

@@ -92,6 +92,22 @@ class HotReloadTest {
   }
 
   @Test
+  void onlyOfferedVersionBroken_keepsPreviousVersionServing() throws Exception {
+    writeVersion(1);
+    try (ServingFixture fixture = ServingFixture.start(repository)) {
+      Path broken = Files.createDirectories(repository.resolve("m").resolve("2"));
+      Files.writeString(broken.resolve("model.onnx"), "truncated upload");
+      deleteVersion(1);
+
+      RestInferenceTest.assertError(fixture.post("/v2/repository/models/m/load", ""), 400,
+          "kept version(s) [1] serving");
+      AggregatedHttpResponse answer = fixture.post("/v2/models/m/infer", restBody());
+      assertThat(answer.status().code()).isEqualTo(200);
+      assertThat(ServingFixture.json(answer).path("model_version").asText()).isEqualTo("1");
+    }
+  }
+
+  @Test
   void polling_picksUpNewVersionAndRemovedModel() throws Exception {
     writeVersion(1);
     try (ServingFixture fixture = ServingFixture.start(repository, Duration.ofMillis(100))) {

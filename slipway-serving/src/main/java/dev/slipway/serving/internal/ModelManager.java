@@ -196,6 +196,12 @@ public final class ModelManager {
           }
         }
       }
+      if (next.isEmpty() && !current.isEmpty()) {
+        // Nothing the source offers now could load (a registry alias moved to a broken
+        // version, say): keep serving what served before rather than nothing.
+        next.putAll(current);
+        errors.add("kept version(s) " + current.keySet() + " serving");
+      }
       for (Map.Entry<Long, ServedVersion> entry : current.entrySet()) {
         if (!next.containsKey(entry.getKey())) {
           replaced.add(entry.getValue());
