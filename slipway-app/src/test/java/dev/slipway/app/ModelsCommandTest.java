@@ -1,0 +1,83 @@
+package dev.slipway.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.slipway.app.internal.Platform;
+import dev.slipway.core.examples.LogisticRegressionOnnx;
+import dev.slipway.registry.Registry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code slipway models ...} against a running server, as a user types it. */
+class ModelsCommandTest {
+  @TempDir Path dataDir;
+  @TempDir Path staging;
+
+  private record Result(int exitCode, String out, String err) {}
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = SlipwayCli.newCommandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int exitCode = cli.execute(args);
+    return new Result(exitCode, out.toString(), err.toString());
+  }
+
+  @Test
+  void registerListShowPromoteHistory() throws Exception {
+    Platform.Options options = new Platform.Options();
+    options.dataDir = dataDir;
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.maxRequestBytes = 1 << 20;
+    options.pollSeconds = 0;
+    Path model = staging.resolve("model.onnx");
+    LogisticRegressionOnnx.write(model, new float[] {1f, 2f}, 0f);
+    try (Platform platform = Platform.serve(Registry.open(options.registryConfig()), options,
+        null, Map.of())) {
+      String url = platform.baseUrl();
+
+      Result registered = run("models", "register", model.toString(), "--name", "fraud",
+          "--url", url, "--user", "bob");
+      assertThat(registered.exitCode()).as(registered.err()).isZero();
+      assertThat(registered.out()).contains("Registered fraud version 1");
+
+      Result refused = run("models", "promote", "fraud", "1", "--alias", "production",
+          "--url", url, "--user", "bob");
+      assertThat(refused.exitCode()).isEqualTo(1);
+      assertThat(refused.err()).contains("error:").doesNotContain("Exception\n\tat");
+
+      Result staged = run("models", "promote", "fraud", "1", "--stage", "Staging",
+          "--url", url, "--user", "bob");
+      assertThat(staged.exitCode()).as(staged.err()).isZero();
+      Result aliased = run("models", "promote", "fraud", "1", "--alias", "challenger",
+          "--url", url, "--user", "bob");
+      assertThat(aliased.exitCode()).as(aliased.err()).isZero();
+
+      assertThat(run("models", "list", "--url", url).out()).contains("fraud")
+          .contains("challenger=v1");
+      assertThat(run("models", "show", "fraud", "--url", url).out()).contains("Staging")
+          .contains("challenger");
+      Result history = run("models", "history", "fraud", "--url", url);
+      assertThat(history.out()).contains("bob").contains("STAGE").contains("challenger");
+
+      Result unknown = run("models", "show", "nope", "--url", url);
+      assertThat(unknown.exitCode()).isEqualTo(1);
+      assertThat(unknown.err()).contains("nope");
+    }
+  }
+
+  @Test
+  void promote_needsAliasOrStage() {
+    Result result = run("models", "promote", "fraud", "1");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--alias").contains("--stage");
+  }
+}
