@@ -39,7 +39,13 @@ public final class MlflowHttp {
 
   /** Registers {@code handler} for {@code method} at {@code /api/2.0/mlflow + path}. */
   public static void route(ServerBuilder server, HttpMethod method, String path, Handler handler) {
-    server.route().methods(method).path(API + path)
+    routeAt(server, method, API + path, handler);
+  }
+
+  /** Registers {@code handler} at a full path, for APIs beside MLflow's that answer alike. */
+  public static void routeAt(ServerBuilder server, HttpMethod method, String fullPath,
+      Handler handler) {
+    server.route().methods(method).path(fullPath)
         .build((ctx, req) -> HttpResponse.of(req.aggregate().thenComposeAsync(aggregated -> {
           try {
             MlflowRequest request = MlflowRequest.of(aggregated.content().array(), query(ctx));

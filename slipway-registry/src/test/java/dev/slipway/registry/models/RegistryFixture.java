@@ -1,5 +1,6 @@
 package dev.slipway.registry.models;
 
+import dev.slipway.registry.testing.MutableClock;
 import dev.slipway.registry.artifacts.internal.LocalArtifactStore;
 import dev.slipway.registry.testing.TestDatabases.TestDatabase;
 import java.io.ByteArrayInputStream;

@@ -1,5 +1,6 @@
 package dev.slipway.registry.models;
 
+import dev.slipway.registry.testing.MutableClock;
 import static dev.slipway.registry.models.RegistryEvent.MODEL_VERSION_ALIAS_DELETED;
 import static dev.slipway.registry.models.RegistryEvent.MODEL_VERSION_ALIAS_SET;
 import static dev.slipway.registry.models.RegistryEvent.MODEL_VERSION_CREATED;

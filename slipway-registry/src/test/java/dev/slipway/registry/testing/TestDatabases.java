@@ -34,23 +34,16 @@ public final class TestDatabases {
 
   public static TestDatabase h2(Path folder) {
     String url = RegistryConfig.embeddedUrl(folder.resolve("registry-" + UUID.randomUUID()));
-    Database database = Database.open(url);
-    return new TestDatabase() {
-      @Override
-      public Database database() {
-        return database;
-      }
+    return new Opened(Database.open(url), url, () -> { });
+  }
 
-      @Override
-      public String jdbcUrl() {
-        return url;
-      }
-
-      @Override
-      public void close() {
-        database.close();
-      }
-    };
+  private record Opened(Database database, String jdbcUrl, Runnable afterClose)
+      implements TestDatabase {
+    @Override
+    public void close() {
+      database.close();
+      afterClose.run();
+    }
   }
 
   /** Fails or skips (see class comment) when PostgreSQL is not reachable. */
@@ -77,24 +70,8 @@ public final class TestDatabases {
     execute("CREATE SCHEMA " + schema);
     String url = POSTGRES_URL + (POSTGRES_URL.contains("?") ? "&" : "?") + "currentSchema="
         + schema;
-    Database database = Database.open(url);
-    return new TestDatabase() {
-      @Override
-      public Database database() {
-        return database;
-      }
-
-      @Override
-      public String jdbcUrl() {
-        return url;
-      }
-
-      @Override
-      public void close() {
-        database.close();
-        execute("DROP SCHEMA " + schema + " CASCADE");
-      }
-    };
+    return new Opened(Database.open(url), url, () -> execute("DROP SCHEMA " + schema
+        + " CASCADE"));
   }
 
   private static void execute(String sql) {

@@ -1,5 +1,6 @@
 package dev.slipway.registry.tracking;
 
+import dev.slipway.registry.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -7,6 +8,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.slipway.registry.MlflowException;
 import dev.slipway.registry.MlflowException.ErrorCode;
 import dev.slipway.registry.testing.TestDatabases.TestDatabase;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -173,7 +175,7 @@ abstract class TrackingStoreContract {
     void renames() {
       String id = newExperiment();
       String taken = store.getExperiment(newExperiment()).name();
-      long renamedAt = clock.advance(1000);
+      long renamedAt = clock.advance(Duration.ofMillis(1000));
       String newName = unique("renamed");
       store.renameExperiment(id, newName);
       Experiment experiment = store.getExperiment(id);
@@ -192,14 +194,14 @@ abstract class TrackingStoreContract {
       Run kept = newRun(id);
       Run deletedBefore = newRun(id);
       store.deleteRun(deletedBefore.info().runId());
-      clock.advance(10);
+      clock.advance(Duration.ofMillis(10));
       store.deleteExperiment(id);
       assertThat(store.getExperiment(id).lifecycleStage()).isEqualTo(LifecycleStage.DELETED);
       assertThat(store.getRun(kept.info().runId()).info().lifecycleStage())
           .isEqualTo(LifecycleStage.DELETED);
       assertMlflowError(() -> store.deleteExperiment(id), ErrorCode.RESOURCE_DOES_NOT_EXIST);
 
-      clock.advance(10);
+      clock.advance(Duration.ofMillis(10));
       store.restoreExperiment(id);
       assertThat(store.getExperiment(id).lifecycleStage()).isEqualTo(LifecycleStage.ACTIVE);
       assertThat(store.getRun(kept.info().runId()).info().lifecycleStage())
@@ -228,7 +230,7 @@ abstract class TrackingStoreContract {
       String prefix = unique("search");
       List<String> ids = new ArrayList<>();
       for (String suffix : List.of("b", "a", "d", "c")) {
-        clock.advance(1);
+        clock.advance(Duration.ofMillis(1));
         ids.add(store.createExperiment(prefix + "-" + suffix, null,
             List.of(new ExperimentTag("letter", suffix))));
       }
@@ -283,7 +285,7 @@ abstract class TrackingStoreContract {
     @Test
     void createsWithMlflowFields() {
       String experimentId = newExperiment();
-      long start = clock.advance(5);
+      long start = clock.advance(Duration.ofMillis(5));
       Run run = store.createRun(experimentId, "alice", "first", 1234L,
           List.of(new RunTag("source", "notebook")));
       RunInfo info = run.info();

@@ -1,18 +1,10 @@
 package dev.slipway.registry.models.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.slipway.registry.internal.MlflowHttp;
 import dev.slipway.registry.internal.MlflowRequest;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Routes Slipway's own API ({@code /api/2.0/slipway/...}) exactly as MlflowHttp routes MLflow's:
@@ -27,17 +19,7 @@ public final class SlipwayHttp {
 
   public static void route(ServerBuilder server, HttpMethod method, String path,
       MlflowHttp.Handler handler) {
-    server.route().methods(method).path(API + path)
-        .build((ctx, req) -> HttpResponse.of(req.aggregate().thenApplyAsync(aggregated -> {
-          try {
-            MlflowRequest request = MlflowRequest.of(aggregated.content().array(), query(ctx));
-            JsonNode body = handler.handle(request);
-            return MlflowHttp.json(HttpStatus.OK,
-                body == null ? JsonNodeFactory.instance.objectNode() : body);
-          } catch (Exception e) {
-            return MlflowHttp.error(e);
-          }
-        }, ctx.blockingTaskExecutor())));
+    MlflowHttp.routeAt(server, method, API + path, handler);
   }
 
   /**
@@ -55,12 +37,5 @@ public final class SlipwayHttp {
     }
     String user = request.string("user");
     return user == null || user.isBlank() ? "unknown" : user.trim();
-  }
-
-  private static Map<String, List<String>> query(ServiceRequestContext ctx) {
-    Map<String, List<String>> query = new LinkedHashMap<>();
-    ctx.queryParams().forEach((name, value) ->
-        query.computeIfAbsent(name, key -> new ArrayList<>()).add(value));
-    return query;
   }
 }

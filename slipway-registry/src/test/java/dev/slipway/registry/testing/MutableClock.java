@@ -1,21 +1,22 @@
-package dev.slipway.registry.tracking;
+package dev.slipway.registry.testing;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock tests move by hand, so that stored times are exact. */
-final class MutableClock extends Clock {
+/** A clock tests move by hand, so stored times are exact and nothing waits on real time. */
+public final class MutableClock extends Clock {
   private final AtomicLong millis;
 
-  MutableClock(long startMillis) {
+  public MutableClock(long startMillis) {
     this.millis = new AtomicLong(startMillis);
   }
 
-  long advance(long byMillis) {
-    return millis.addAndGet(byMillis);
+  public long advance(Duration duration) {
+    return millis.addAndGet(duration.toMillis());
   }
 
   @Override
@@ -25,7 +26,7 @@ final class MutableClock extends Clock {
 
   @Override
   public Instant instant() {
-    return Instant.ofEpochMilli(millis());
+    return Instant.ofEpochMilli(millis.get());
   }
 
   @Override
