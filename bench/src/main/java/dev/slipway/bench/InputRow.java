@@ -22,6 +22,16 @@ public record InputRow(float[] values) {
   /** The input tensor name of both fixture models. */
   public static final String INPUT_NAME = "input";
 
+  /** Prints the REST body for {@code CSV [ROW]}: what the scripts hand to wrk. */
+  public static void main(String[] args) {
+    if (args.length < 1 || args.length > 2) {
+      System.err.println("Usage: InputRow CSV [ROW]  (prints the REST request body)");
+      System.exit(2);
+    }
+    System.out.print(read(Path.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 0)
+        .restJson());
+  }
+
   /** Reads 0-based data row {@code row} (the header does not count). */
   public static InputRow read(Path csv, int row) {
     List<String> lines;
