@@ -29,7 +29,8 @@ fi
 
 # Run from the repository root: the benchmarks find fixtures/ there (forks inherit the cwd).
 # An English locale keeps the CSV's decimal points.
-(cd "$ROOT" && java -Duser.language=en -Duser.country=US -jar "$JAR" -rf csv -rff "$OUT/jmh.csv" "$@") | tee "$OUT/jmh.txt" >&2
+(cd "$ROOT" && java -Duser.language=en -Duser.country=US -jar "$JAR" \
+    -rf csv -rff "$OUT/jmh.csv" "$@") | tee "$OUT/jmh.txt" >&2
 
 sed 's/^/    /' "$OUT/machine.txt"
 echo
