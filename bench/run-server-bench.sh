@@ -8,9 +8,9 @@
 # PROFILE=1) go to $OUT. Every server it starts is stopped on exit, every load run is bounded in
 # time (--warmup + --measure, wrk -d, timeout) and in count (--max-requests, WRK_MAX_REQUESTS).
 #
-# Usage: bench/run-server-bench.sh            (about 7 minutes with the defaults)
+# Usage: bench/run-server-bench.sh            (about 8 minutes with the defaults)
 # Knobs (environment): WARMUP=3 MEASURE=8 CONCURRENCIES="1 8 32" BATCH_CONCURRENCY=64
-#   BATCH_CONFIGS="32:500:1 32:1000:1 32:2000:1 32:1000:2" (max_batch:delay_us:workers)
+#   BATCH_CONFIGS="32:250:1 32:1000:1 32:4000:1 32:1000:2 64:1000:1" (max_batch:delay_us:workers)
 #   MAX_REQUESTS=2000000 LOADGEN_CLIENTS="netty armeria" GRPC_CONNECTIONS="1 2"
 #   SKIP_BUILD=1 PROFILE=1 INSTALL_WRK=0 OUT=dir
 #   SERVER_JVM_OPTS CLIENT_JVM_OPTS
@@ -21,7 +21,7 @@ WARMUP=${WARMUP:-3}
 MEASURE=${MEASURE:-8}
 CONCURRENCIES=${CONCURRENCIES:-"1 8 32"}
 BATCH_CONCURRENCY=${BATCH_CONCURRENCY:-64}
-BATCH_CONFIGS=${BATCH_CONFIGS:-"32:500:1 32:1000:1 32:2000:1 32:1000:2"}
+BATCH_CONFIGS=${BATCH_CONFIGS:-"32:250:1 32:1000:1 32:4000:1 32:1000:2 64:1000:1"}
 MAX_REQUESTS=${MAX_REQUESTS:-2000000}
 # netty: the lean client (default); armeria: Armeria's own clients, heavier, as a Java caller.
 LOADGEN_CLIENTS=${LOADGEN_CLIENTS:-netty}
