@@ -41,12 +41,14 @@ BC_INPUT=$FIXTURES/breast_cancer.csv
 BIG_INPUT=$FIXTURES/big_inputs.csv
 
 mkdir -p "$OUT"
-RESULTS=$OUT/results.tsv   # name protocol c client rps p50 p99 errors
+# name protocol c client rps p50 p99 errors server-cpu-µs/request server-cores
+RESULTS=$OUT/results.tsv
 : > "$RESULTS"
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 # ---- processes: every one we start is recorded and stopped on exit, by its own pid ----------
 PIDS=()
+declare -A PID_OF_PORT
 REPO_DIR=$(mktemp -d -t slipway-bench-repo.XXXXXX)
 stop_pid() {
   local pid=$1
@@ -70,7 +72,7 @@ start_server() {
   local name=$1; shift
   local logfile=$OUT/$name.log
   # shellcheck disable=SC2086
-  java $SERVER_JVM_OPTS -cp "$JAR" "$@" --port 0 > "$logfile" 2>&1 &
+  java $SERVER_JVM_OPTS $JFR_OPTS -cp "$JAR" "$@" --port 0 > "$logfile" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
   for _ in $(seq 1 600); do
@@ -79,6 +81,7 @@ start_server() {
     fi
     STARTED_PORT=$(sed -n 's/^ready port=\([0-9]*\).*/\1/p' "$logfile" | head -1)
     if [[ -n $STARTED_PORT ]]; then
+      PID_OF_PORT[$STARTED_PORT]=$STARTED_PID
       log "$name ready on port $STARTED_PORT (pid $STARTED_PID)"
       return 0
     fi
@@ -104,19 +107,20 @@ load() {
   line=$(timeout "$budget" java $CLIENT_JVM_OPTS -cp "$JAR" dev.slipway.bench.LoadGenerator \
       --protocol "$protocol" --url "http://127.0.0.1:$port" --model "$model" \
       --concurrency "$c" --warmup "$WARMUP" --measure "$MEASURE" \
-      --max-requests "$MAX_REQUESTS" --input "$input" "$@" \
-      2>> "$OUT/loadgen.err" | grep '^result ' || true)
+      --max-requests "$MAX_REQUESTS" --input "$input" --server-pid "${PID_OF_PORT[$port]}" \
+      "$@" 2>> "$OUT/loadgen.err" | grep '^result ' || true)
   if [[ -z $line ]]; then
     log "$name $protocol c=$c: no result (see $OUT/loadgen.err)"
-    printf '%s\t%s\t%s\t%s\tNaN\tNaN\tNaN\tfailed\n' "$name" "$protocol" "$c" "$client" \
-        >> "$RESULTS"
+    printf '%s\t%s\t%s\t%s\tNaN\tNaN\tNaN\tfailed\tNaN\tNaN\n' "$name" "$protocol" "$c" \
+        "$client" >> "$RESULTS"
     return 0
   fi
   echo "$name $line" >> "$OUT/raw-results.txt"
   log "$name $line"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$protocol" "$c" "$client" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$protocol" "$c" "$client" \
       "$(field "$line" rps)" "$(field "$line" p50_ms)" "$(field "$line" p99_ms)" \
-      "$(( $(field "$line" errors) + $(field "$line" warmup_errors) ))" >> "$RESULTS"
+      "$(( $(field "$line" errors) + $(field "$line" warmup_errors) ))" \
+      "$(field "$line" server_cpu_us_per_req)" "$(field "$line" server_cpu_cores)" >> "$RESULTS"
 }
 
 # wrk's latencies come as 412.00us / 1.23ms / 1.01s: normalise to ms.
@@ -128,14 +132,22 @@ to_ms() {
     else { print "NaN" } }'
 }
 
-# wrk_load NAME PROTOCOL URL C BODY_FILE
+# CPU ticks (1/100 s) a process has used: utime + stime, fields 14 and 15 of /proc/PID/stat.
+cpu_ticks() {
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# wrk_load NAME PROTOCOL PORT PATH C BODY_FILE
 wrk_load() {
-  local name=$1 protocol=$2 url=$3 c=$4 body=$5
-  local output
+  local name=$1 protocol=$2 port=$3 path=$4 c=$5 body=$6
+  local url=http://127.0.0.1:$port$path pid=${PID_OF_PORT[$port]}
+  local output cpu_before cpu_after
+  cpu_before=$(cpu_ticks "$pid")
   # One wrk thread: on two cores shared with the server, more threads only add contention.
   output=$(WRK_BODY_FILE=$body WRK_MAX_REQUESTS=$MAX_REQUESTS \
       timeout $(( ${MEASURE%.*} + 30 )) wrk -t1 -c"$c" -d"${MEASURE%.*}s" --latency \
       -s "$ROOT/bench/wrk-post.lua" "$url" 2>&1 || true)
+  cpu_after=$(cpu_ticks "$pid")
   echo "== $name $protocol c=$c" >> "$OUT/wrk.txt"
   echo "$output" >> "$OUT/wrk.txt"
   local rps p50 p99 non2xx socket
@@ -145,33 +157,47 @@ wrk_load() {
   non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' <<< "$output")
   socket=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' <<< "$output")
   local errors=$(( ${non2xx:-0} + ${socket:-0} ))
-  log "$name wrk $protocol c=$c rps=${rps:-NaN} p50_ms=$p50 p99_ms=$p99 errors=$errors"
-  printf '%s\t%s\t%s\twrk\t%s\t%s\t%s\t%s\n' "$name" "$protocol" "$c" "${rps:-NaN}" "$p50" \
-      "$p99" "$errors" >> "$RESULTS"
+  # wrk has no warm-up: its whole run is the window ("N requests in 8.00s").
+  local cpu_stats cpu_per_request cores
+  cpu_stats=$(awk -v ticks=$(( cpu_after - cpu_before )) \
+      '/requests in/ { secs = $4; sub(/s,?$/, "", secs)
+        if ($1 > 0 && secs > 0) printf "%.1f %.2f\n", ticks * 1e4 / $1, ticks / 100 / secs }' \
+      <<< "$output")
+  cpu_per_request=${cpu_stats% *} cores=${cpu_stats#* }
+  log "$name wrk $protocol c=$c rps=${rps:-NaN} p50_ms=$p50 p99_ms=$p99 errors=$errors" \
+      "server_cpu_us_per_req=${cpu_per_request:-NaN}"
+  printf '%s\t%s\t%s\twrk\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$protocol" "$c" "${rps:-NaN}" \
+      "$p50" "$p99" "$errors" "${cpu_per_request:-NaN}" "${cores:-NaN}" >> "$RESULTS"
 }
 
-# ---- profiling (PROFILE=1): JFR on the Slipway server during one measurement --------------
+# ---- profiling (PROFILE=1) ------------------------------------------------------------------
+# The servers record JFR from launch: starting a recording mid-run deoptimises code and spoils
+# that run. Each profiled run's measurement window is then cut out of a dump by event time.
+JFR_OPTS=""
+[[ $PROFILE == 1 ]] && JFR_OPTS="-XX:StartFlightRecording=name=bench,settings=profile"
 profile_start() {
   [[ $PROFILE == 1 ]] || return 0
-  local pid=$1 name=$2
-  # Starts after the warm-up, lasts the measurement.
-  ( sleep "$WARMUP"; jcmd "$pid" JFR.start name="$name" settings=profile \
-      duration="${MEASURE%.*}s" filename="$OUT/$name.jfr" > /dev/null ) &
+  # The load generator takes about a second to start, then warms up, then measures.
+  PROFILE_FROM=$(date -d "+$(( ${WARMUP%.*} + 1 )) sec" +%H:%M:%S)
+  PROFILE_TO=$(date -d "+$(( ${WARMUP%.*} + ${MEASURE%.*} )) sec" +%H:%M:%S)
 }
 profile_report() {
   [[ $PROFILE == 1 ]] || return 0
-  local name=$1
-  sleep 2
-  [[ -f $OUT/$name.jfr ]] || { log "no $name.jfr"; return 0; }
+  local pid=$1 name=$2
+  jcmd "$pid" JFR.dump name=bench filename="$OUT/$name.jfr" > /dev/null \
+      || { log "no JFR dump from $pid"; return 0; }
   # Java samples, plus native ones (ONNX Runtime runs in JNI code, which JFR only sees as
   # native-method samples) except threads idling in epoll_wait, park, sleep or wait.
   # Reports top frames (self time) and every frame (inclusive, once per sample) by count.
   jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample --stack-depth 64 \
       "$OUT/$name.jfr" > "$OUT/$name.samples.txt" || true
-  awk -v self="$OUT/$name.top-self.txt" -v incl="$OUT/$name.top-inclusive.txt" '
+  awk -v self="$OUT/$name.top-self.txt" -v incl="$OUT/$name.top-inclusive.txt" \
+      -v from="$PROFILE_FROM" -v to="$PROFILE_TO" '
+    /startTime = / { time = $3; next }
     /stackTrace = \[/ { in_stack = 1; n = 0; next }
     in_stack && /^[ \t]*\]/ {
       in_stack = 0
+      if (time < from || time > to) next
       idle = "epollWait|epollBusyWait|Unsafe\\.park|Object\\.wait|Thread\\.sleep"
       if (n == 0 || frames[1] ~ idle) next
       samples++
@@ -191,7 +217,8 @@ profile_report() {
       for (f in all) printf "%6d %5.1f%% %s\n", all[f], 100 * all[f] / samples, f | to_incl
       printf "%d busy samples\n", samples
     }' "$OUT/$name.samples.txt" > "$OUT/$name.count.txt" || true
-  log "profile $name: $OUT/$name.top-self.txt, $OUT/$name.top-inclusive.txt"
+  log "profile $name ($PROFILE_FROM-$PROFILE_TO, $(cat "$OUT/$name.count.txt")):" \
+      "$OUT/$name.top-self.txt, $OUT/$name.top-inclusive.txt"
 }
 
 # ---- build and machine -----------------------------------------------------------------------
@@ -250,26 +277,27 @@ done
 
 for c in $CONCURRENCIES; do
   for client in $LOADGEN_CLIENTS; do
-    [[ $c == 32 && $client == netty ]] && profile_start "$SLIPWAY_PID" slipway-rest-c32
+    [[ $c == 32 && $client == netty ]] && profile_start
     load slipway rest "$SLIPWAY_PORT" "$c" bc "$BC_INPUT" "$client" --client "$client"
-    [[ $c == 32 && $client == netty ]] && profile_report slipway-rest-c32
+    [[ $c == 32 && $client == netty ]] && profile_report "$SLIPWAY_PID" slipway-rest-c32
+    [[ $c == 32 && $client == netty ]] && profile_start
     load ceiling ceiling-rest "$CEILING_PORT" "$c" bc "$BC_INPUT" "$client" --client "$client"
+    [[ $c == 32 && $client == netty ]] && profile_report "$CEILING_PID" ceiling-rest-c32
     for connections in $GRPC_CONNECTIONS; do
       (( connections > c )) && continue
       label="$client, $connections conn"
-      [[ $c == 32 && $client == netty && $connections == 1 ]] \
-          && profile_start "$SLIPWAY_PID" slipway-grpc-c32
+      [[ $c == 32 && $client == netty && $connections == 1 ]] && profile_start
       load slipway grpc "$SLIPWAY_PORT" "$c" bc "$BC_INPUT" "$label" --client "$client" \
           --connections "$connections"
       [[ $c == 32 && $client == netty && $connections == 1 ]] \
-          && profile_report slipway-grpc-c32
+          && profile_report "$SLIPWAY_PID" slipway-grpc-c32
       load ceiling ceiling-grpc "$CEILING_PORT" "$c" bc "$BC_INPUT" "$label" --client "$client" \
           --connections "$connections"
     done
   done
   if [[ $HAVE_WRK == 1 ]]; then
-    wrk_load slipway rest "http://127.0.0.1:$SLIPWAY_PORT/v2/models/bc/infer" "$c" "$BODY"
-    wrk_load ceiling ceiling-rest "http://127.0.0.1:$CEILING_PORT/ceiling" "$c" "$BODY"
+    wrk_load slipway rest "$SLIPWAY_PORT" /v2/models/bc/infer "$c" "$BODY"
+    wrk_load ceiling ceiling-rest "$CEILING_PORT" /ceiling "$c" "$BODY"
   fi
 done
 stop_server "$SLIPWAY_PID"
@@ -300,9 +328,9 @@ for model in big "${BATCHED_MODELS[@]}"; do
       || true
 done
 
-profile_start "$BIG_PID" slipway-big-unbatched
+profile_start
 load big rest "$BIG_PORT" "$BATCH_CONCURRENCY" big "$BIG_INPUT" netty
-profile_report slipway-big-unbatched
+profile_report "$BIG_PID" slipway-big-unbatched
 best_model=""
 best_rps=0
 for model in "${BATCHED_MODELS[@]}"; do
@@ -316,10 +344,10 @@ if [[ -n $best_model ]]; then
   # Two connections: with one, every call lands on one server event loop, i.e. one core.
   load big grpc "$BIG_PORT" "$BATCH_CONCURRENCY" big "$BIG_INPUT" "netty, 2 conn" \
       --connections 2
-  profile_start "$BIG_PID" slipway-big-batched-grpc
+  profile_start
   load "$best_model" grpc "$BIG_PORT" "$BATCH_CONCURRENCY" "$best_model" "$BIG_INPUT" \
       "netty, 2 conn" --connections 2
-  profile_report slipway-big-batched-grpc
+  profile_report "$BIG_PID" slipway-big-batched-grpc
 fi
 stop_server "$BIG_PID"
 
@@ -328,41 +356,46 @@ cat "$OUT/machine.txt" | sed 's/^/    /'
 echo
 echo "### Slipway (bc_mlp, one row) against the ceiling (bare Armeria, fixed answer)"
 echo
-echo -n "| protocol | c | client | req/s | p50 ms | p99 ms | errors | ceiling req/s"
-echo " | ratio to ceiling |"
-echo "|---|---:|---|---:|---:|---:|---:|---:|---:|"
+echo "req/s ratio: Slipway / ceiling, same protocol, c and client. CPU ratio: the ceiling's"
+echo "server CPU time per request / Slipway's, which the machine's other load disturbs less."
+echo
+echo -n "| protocol | c | client | req/s | p50 ms | p99 ms | errors | server CPU µs/req"
+echo " | server cores | ceiling req/s | req/s ratio | CPU ratio |"
+echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 awk -F'\t' '
-  { key = $2 "|" $3 "|" $4; rps[key] = $5; row[NR] = $0 }
+  function ratio(a, b) { return (a > 0 && b > 0) ? sprintf("%.2f", a / b) : "n/a" }
+  { key = $2 "|" $3 "|" $4; rps[key] = $5; cpu[key] = $9; row[NR] = $0 }
   END {
-    for (i = 1; i <= NR; i++) {
-      split(row[i], f, "\t")
-      if (f[1] != "slipway") continue
-      ceiling = rps["ceiling-" f[2] "|" f[3] "|" f[4]]
-      ratio = (ceiling > 0 && f[5] == f[5] + 0) ? sprintf("%.2f", f[5] / ceiling) : "n/a"
-      printf "| %s | %s | %s | %.0f | %s | %s | %s | %.0f | %s |\n",
-          f[2], f[3], f[4], f[5], f[6], f[7], f[8], ceiling, ratio
-    }
-    for (i = 1; i <= NR; i++) {
-      split(row[i], f, "\t")
-      if (f[1] != "ceiling") continue
-      printf "| %s | %s | %s | %.0f | %s | %s | %s | | |\n",
-          f[2], f[3], f[4], f[5], f[6], f[7], f[8]
+    for (pass = 1; pass <= 2; pass++) {
+      for (i = 1; i <= NR; i++) {
+        split(row[i], f, "\t")
+        if (f[1] != (pass == 1 ? "slipway" : "ceiling")) continue
+        ceiling = "ceiling-" f[2] "|" f[3] "|" f[4]
+        printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s |", \
+            f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]
+        if (pass == 1) {
+          printf " %.0f | %s | %s |\n", rps[ceiling], ratio(f[5], rps[ceiling]), \
+              ratio(cpu[ceiling], f[9])
+        } else {
+          printf " | | |\n"
+        }
+      }
     }
   }' "$RESULTS"
 echo
 echo "### Dynamic batching, big_mlp, one row per request, c=$BATCH_CONCURRENCY"
 echo
 echo -n "| model (big_bMAXBATCH_dDELAYµs_wWORKERS) | protocol | client | req/s | p50 ms"
-echo " | p99 ms | errors | ratio to unbatched |"
-echo "|---|---|---|---:|---:|---:|---:|---:|"
+echo " | p99 ms | errors | server CPU µs/req | server cores | ratio to unbatched |"
+echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
 awk -F'\t' '
   $1 ~ /^big/ { row[++n] = $0; if ($1 == "big") base[$2] = $5 }
   END {
     for (i = 1; i <= n; i++) {
       split(row[i], f, "\t")
       ratio = base[f[2]] > 0 ? sprintf("%.2f", f[5] / base[f[2]]) : "n/a"
-      printf "| %s | %s | %s | %.0f | %s | %s | %s | %s |\n",
-          f[1], f[2], f[4], f[5], f[6], f[7], f[8], ratio
+      printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s |\n",
+          f[1], f[2], f[4], f[5], f[6], f[7], f[8], f[9], f[10], ratio
     }
   }' "$RESULTS"
 echo

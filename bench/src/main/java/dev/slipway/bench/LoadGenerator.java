@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * result protocol=rest c=8 requests=81234 errors=0 rps=8123.4 p50_ms=0.912 p99_ms=1.873
- *     p90_ms=1.201 p999_ms=3.101 max_ms=9.8 model=bc client=netty transport=h1c ...
+ *     p90_ms=1.201 p999_ms=3.101 max_ms=9.8 server_cpu_us_per_req=41.2 server_cpu_cores=1.12
+ *     client_cpu_cores=0.41 model=bc client=netty transport=h1c ...
  * </pre>
  *
  * <p>Bounded twice, as load on a shared machine must be: no request starts after the window
@@ -26,6 +27,7 @@ public final class LoadGenerator {
                            --max-requests N --input CSV [--row 0] [--model bc]
                            [--client netty|armeria] [--client-threads 1] [--connections N]
                            [--grpc-raw false] [--rest-http2 false] [--timeout-ms 10000]
+                           [--server-pid PID]
         rest          POST URL/v2/models/MODEL/infer, JSON, HTTP/1.1, one connection per user
         grpc          inference.GRPCInferenceService/ModelInfer over HTTP/2 on --connections
                       connections (default 1, as one gRPC channel)
@@ -35,11 +37,12 @@ public final class LoadGenerator {
                       'label' column
         --client      netty (default): lean, so that the client takes little CPU from the
                       server on a small machine; armeria: Armeria's WebClient and gRPC stubs,
-                      as a Java service would call (needed for --rest-http2)""";
+                      as a Java service would call (needed for --rest-http2)
+        --server-pid  reports that process's CPU time per request in the window (Linux /proc)""";
 
   private static final Set<String> OPTIONS = Set.of("protocol", "url", "model", "concurrency",
       "warmup", "measure", "max-requests", "input", "row", "client", "client-threads",
-      "connections", "grpc-raw", "rest-http2", "timeout-ms");
+      "connections", "grpc-raw", "rest-http2", "timeout-ms", "server-pid");
 
   private LoadGenerator() {}
 
@@ -117,7 +120,7 @@ public final class LoadGenerator {
     }
     try (load) {
       Measurement measurement = new Measurement(concurrency, maxRequests,
-          seconds(warmupSeconds), seconds(measureSeconds));
+          seconds(warmupSeconds), seconds(measureSeconds), options.string("server-pid", null));
       load.start(measurement, concurrency);
       // The last answers may take up to a timeout after the window closes.
       measurement.awaitUsers(timeout.toNanos() + TimeUnit.SECONDS.toNanos(5));

@@ -2,6 +2,8 @@ package dev.slipway.bench;
 
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,13 +32,37 @@ final class Measurement {
   private final AtomicLong lastMeasuredAnswer = new AtomicLong();
   private final AtomicInteger errorsShown = new AtomicInteger();
   private final CountDownLatch usersDone;
+  private final String serverPid;
+  private final ScheduledExecutorService cpuSampler;
+  /** CPU time of the server and of this client at the window's start and end. */
+  private final long[] serverCpu = {-1, -1};
+  private final long[] clientCpu = {-1, -1};
   private volatile boolean stoppedByCount;
 
-  Measurement(int users, long maxRequests, long warmupNanos, long measureNanos) {
+  /**
+   * @param serverPid the server's process id, to report its CPU time per request; or null
+   */
+  Measurement(int users, long maxRequests, long warmupNanos, long measureNanos,
+      String serverPid) {
     this.maxRequests = maxRequests;
     this.measureStart = System.nanoTime() + warmupNanos;
     this.measureEnd = measureStart + measureNanos;
     this.usersDone = new CountDownLatch(users);
+    this.serverPid = serverPid;
+    this.cpuSampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "cpu-sampler");
+      thread.setDaemon(true);
+      return thread;
+    });
+    cpuSampler.schedule(() -> sampleCpu(0), warmupNanos, TimeUnit.NANOSECONDS);
+    cpuSampler.schedule(() -> sampleCpu(1), warmupNanos + measureNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void sampleCpu(int index) {
+    synchronized (serverCpu) {
+      serverCpu[index] = serverPid == null ? -1 : ProcessCpu.nanos(serverPid);
+      clientCpu[index] = ProcessCpu.nanos("self");
+    }
   }
 
   /**
@@ -90,8 +116,15 @@ final class Measurement {
     }
   }
 
-  /** The result line; {@code labels} (key=value ...) are written after the protocol. */
+  /** The result line; {@code labels} (key=value ...) are written after the latencies. */
   String report(String protocol, int concurrency, String labels) {
+    cpuSampler.shutdownNow();
+    long serverCpuNanos;
+    long clientCpuNanos;
+    synchronized (serverCpu) {
+      serverCpuNanos = serverCpu[0] < 0 || serverCpu[1] < 0 ? -1 : serverCpu[1] - serverCpu[0];
+      clientCpuNanos = clientCpu[0] < 0 || clientCpu[1] < 0 ? -1 : clientCpu[1] - clientCpu[0];
+    }
     Histogram histogram = latencies.getIntervalHistogram();
     long requests = measuredRequests.sum();
     long errors = measuredErrors.sum();
@@ -103,13 +136,20 @@ final class Measurement {
       System.err.println("no request was answered in the measurement window"
           + (stoppedByCount ? " (--max-requests was reached during the warm-up)" : ""));
     }
+    double windowSeconds = (measureEnd - measureStart) / 1e9;
     return String.format(Locale.ROOT, "result protocol=%s c=%d requests=%d errors=%d rps=%.1f"
-            + " p50_ms=%.3f p99_ms=%.3f p90_ms=%.3f p999_ms=%.3f max_ms=%.3f %s"
+            + " p50_ms=%.3f p99_ms=%.3f p90_ms=%.3f p999_ms=%.3f max_ms=%.3f"
+            + " server_cpu_us_per_req=%.1f server_cpu_cores=%.2f client_cpu_cores=%.2f %s"
             + " measured_s=%.2f bounded_by=%s warmup_errors=%d",
         protocol, concurrency, requests, errors, requests / seconds,
         millis(histogram, 50), millis(histogram, 99), millis(histogram, 90),
-        millis(histogram, 99.9), histogram.getMaxValue() / 1e6, labels, seconds,
-        stoppedByCount ? "count" : "time", warmupErrors.sum());
+        millis(histogram, 99.9), histogram.getMaxValue() / 1e6,
+        // CPU is sampled over the whole window, so per request it only holds when bounded by time.
+        serverCpuNanos < 0 || requests == 0 || stoppedByCount ? Double.NaN
+            : serverCpuNanos / 1e3 / requests,
+        serverCpuNanos < 0 ? Double.NaN : serverCpuNanos / 1e9 / windowSeconds,
+        clientCpuNanos < 0 ? Double.NaN : clientCpuNanos / 1e9 / windowSeconds,
+        labels, seconds, stoppedByCount ? "count" : "time", warmupErrors.sum());
   }
 
   private static double millis(Histogram histogram, double percentile) {
