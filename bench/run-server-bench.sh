@@ -13,6 +13,7 @@
 #   BATCH_CONFIGS="32:250:1 32:1000:1 32:4000:1 32:1000:2 64:1000:1" (max_batch:delay_us:workers)
 #   MAX_REQUESTS=2000000 LOADGEN_CLIENTS="netty armeria" GRPC_CONNECTIONS="1 2"
 #   SKIP_BUILD=1 PROFILE=1 INSTALL_WRK=0 OUT=dir
+#   RENDER_ONLY=dir (print the tables of an earlier run's dir again, run nothing)
 #   SERVER_JVM_OPTS CLIENT_JVM_OPTS
 set -euo pipefail
 
@@ -40,11 +41,75 @@ FIXTURES=$ROOT/fixtures
 BC_INPUT=$FIXTURES/breast_cancer.csv
 BIG_INPUT=$FIXTURES/big_inputs.csv
 
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+# ---- tables: from $RESULTS, so that RENDER_ONLY=dir can print them again --------------------
+print_tables() {
+  cat "$OUT/machine.txt" | sed 's/^/    /'
+  echo
+  echo "### Slipway (bc_mlp, one row) against the ceiling (bare Armeria, fixed answer)"
+  echo
+  echo "req/s ratio: Slipway / ceiling, same protocol, c and client. CPU ratio: the ceiling's"
+  echo "server CPU time per request / Slipway's, which the machine's other load disturbs less."
+  echo
+  echo -n "| protocol | c | client | req/s | p50 ms | p99 ms | errors | server CPU µs/req"
+  echo " | server cores | ceiling req/s | req/s ratio | CPU ratio |"
+  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '
+    # "NaN" compares as a string, above 0: force numbers.
+    function ratio(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2f", a / b) : "n/a" }
+    { key = $2 "|" $3 "|" $4; rps[key] = $5; cpu[key] = $9; row[NR] = $0 }
+    END {
+      for (pass = 1; pass <= 2; pass++) {
+        for (i = 1; i <= NR; i++) {
+          split(row[i], f, "\t")
+          if (f[1] != (pass == 1 ? "slipway" : "ceiling")) continue
+          ceiling = "ceiling-" f[2] "|" f[3] "|" f[4]
+          printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s |", \
+              f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]
+          if (pass == 1) {
+            printf " %.0f | %s | %s |\n", rps[ceiling], ratio(f[5], rps[ceiling]), \
+                ratio(cpu[ceiling], f[9])
+          } else {
+            printf " | | |\n"
+          }
+        }
+      }
+    }' "$RESULTS"
+  echo
+  echo "### Dynamic batching, big_mlp, one row per request," \
+      "c=$(awk -F'\t' '$1 == "big" { print $3; exit }' "$RESULTS")"
+  echo
+  echo -n "| model (big_bMAXBATCH_dDELAYµs_wWORKERS) | protocol | client | req/s | p50 ms"
+  echo " | p99 ms | errors | server CPU µs/req | server cores | ratio to unbatched |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '
+    $1 ~ /^big/ { row[++n] = $0; if ($1 == "big") base[$2] = $5 }
+    END {
+      for (i = 1; i <= n; i++) {
+        split(row[i], f, "\t")
+        ratio = base[f[2]] + 0 > 0 ? sprintf("%.2f", f[5] / base[f[2]]) : "n/a"
+        printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s |\n",
+            f[1], f[2], f[4], f[5], f[6], f[7], f[8], f[9], f[10], ratio
+      }
+    }' "$RESULTS"
+  echo
+  local best
+  best=$(awk -F'\t' '$1 ~ /^big_/ && $2 == "rest" && $5 + 0 > best {
+      best = $5 + 0; model = $1 } END { print model ? model : "none" }' "$RESULTS")
+  echo "best batching configuration (by REST req/s): $best"
+  echo "raw results: $OUT"
+}
+
+if [[ -n ${RENDER_ONLY:-} ]]; then
+  OUT=$RENDER_ONLY RESULTS=$RENDER_ONLY/results.tsv
+  print_tables
+  exit 0
+fi
+
 mkdir -p "$OUT"
 # name protocol c client rps p50 p99 errors server-cpu-µs/request server-cores
 RESULTS=$OUT/results.tsv
 : > "$RESULTS"
-log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 # ---- processes: every one we start is recorded and stopped on exit, by its own pid ----------
 PIDS=()
@@ -336,7 +401,7 @@ best_rps=0
 for model in "${BATCHED_MODELS[@]}"; do
   load "$model" rest "$BIG_PORT" "$BATCH_CONCURRENCY" "$model" "$BIG_INPUT" netty
   rps=$(awk -F'\t' -v m="$model" '$1 == m && $2 == "rest" {print $5}' "$RESULTS")
-  if awk -v a="$rps" -v b="$best_rps" 'BEGIN {exit !(a > b)}'; then
+  if awk -v a="$rps" -v b="$best_rps" 'BEGIN {exit !(a + 0 > b + 0)}'; then
     best_rps=$rps best_model=$model
   fi
 done
@@ -351,53 +416,4 @@ if [[ -n $best_model ]]; then
 fi
 stop_server "$BIG_PID"
 
-# ---- tables ----------------------------------------------------------------------------------
-cat "$OUT/machine.txt" | sed 's/^/    /'
-echo
-echo "### Slipway (bc_mlp, one row) against the ceiling (bare Armeria, fixed answer)"
-echo
-echo "req/s ratio: Slipway / ceiling, same protocol, c and client. CPU ratio: the ceiling's"
-echo "server CPU time per request / Slipway's, which the machine's other load disturbs less."
-echo
-echo -n "| protocol | c | client | req/s | p50 ms | p99 ms | errors | server CPU µs/req"
-echo " | server cores | ceiling req/s | req/s ratio | CPU ratio |"
-echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-awk -F'\t' '
-  function ratio(a, b) { return (a > 0 && b > 0) ? sprintf("%.2f", a / b) : "n/a" }
-  { key = $2 "|" $3 "|" $4; rps[key] = $5; cpu[key] = $9; row[NR] = $0 }
-  END {
-    for (pass = 1; pass <= 2; pass++) {
-      for (i = 1; i <= NR; i++) {
-        split(row[i], f, "\t")
-        if (f[1] != (pass == 1 ? "slipway" : "ceiling")) continue
-        ceiling = "ceiling-" f[2] "|" f[3] "|" f[4]
-        printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s |", \
-            f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]
-        if (pass == 1) {
-          printf " %.0f | %s | %s |\n", rps[ceiling], ratio(f[5], rps[ceiling]), \
-              ratio(cpu[ceiling], f[9])
-        } else {
-          printf " | | |\n"
-        }
-      }
-    }
-  }' "$RESULTS"
-echo
-echo "### Dynamic batching, big_mlp, one row per request, c=$BATCH_CONCURRENCY"
-echo
-echo -n "| model (big_bMAXBATCH_dDELAYµs_wWORKERS) | protocol | client | req/s | p50 ms"
-echo " | p99 ms | errors | server CPU µs/req | server cores | ratio to unbatched |"
-echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
-awk -F'\t' '
-  $1 ~ /^big/ { row[++n] = $0; if ($1 == "big") base[$2] = $5 }
-  END {
-    for (i = 1; i <= n; i++) {
-      split(row[i], f, "\t")
-      ratio = base[f[2]] > 0 ? sprintf("%.2f", f[5] / base[f[2]]) : "n/a"
-      printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s |\n",
-          f[1], f[2], f[4], f[5], f[6], f[7], f[8], f[9], f[10], ratio
-    }
-  }' "$RESULTS"
-echo
-echo "best batching configuration (by REST req/s): ${best_model:-none}"
-echo "raw results: $OUT"
+print_tables

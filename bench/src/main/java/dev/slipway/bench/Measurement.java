@@ -117,8 +117,11 @@ final class Measurement {
   }
 
   /** The result line; {@code labels} (key=value ...) are written after the latencies. */
-  String report(String protocol, int concurrency, String labels) {
-    cpuSampler.shutdownNow();
+  String report(String protocol, int concurrency, String labels) throws InterruptedException {
+    // The users stop at the window's end, maybe before the sampler took the closing sample:
+    // let it, as delayed tasks still run after shutdown().
+    cpuSampler.shutdown();
+    cpuSampler.awaitTermination(5, TimeUnit.SECONDS);
     long serverCpuNanos;
     long clientCpuNanos;
     synchronized (serverCpu) {
