@@ -254,10 +254,14 @@ profile_report() {
   # Java samples, plus native ones (ONNX Runtime runs in JNI code, which JFR only sees as
   # native-method samples) except threads idling in epoll_wait, park, sleep or wait.
   # Reports top frames (self time) and every frame (inclusive, once per sample) by count.
+  # JFR's profile settings sample native methods every 20 ms and Java every 10 ms: a native
+  # sample weighs 2, so that shares are shares of time.
   jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample --stack-depth 64 \
       "$OUT/$name.jfr" > "$OUT/$name.samples.txt" || true
   awk -v self="$OUT/$name.top-self.txt" -v incl="$OUT/$name.top-inclusive.txt" \
       -v from="$PROFILE_FROM" -v to="$PROFILE_TO" '
+    /^jdk\.ExecutionSample/ { weight = 1 }
+    /^jdk\.NativeMethodSample/ { weight = 2 }
     /startTime = / { time = $3; next }
     /stackTrace = \[/ { in_stack = 1; n = 0; next }
     in_stack && /^[ \t]*\]/ {
@@ -265,10 +269,12 @@ profile_report() {
       if (time < from || time > to) next
       idle = "epollWait|epollBusyWait|Unsafe\\.park|Object\\.wait|Thread\\.sleep"
       if (n == 0 || frames[1] ~ idle) next
-      samples++
-      top[frames[1]]++
+      samples += weight
+      top[frames[1]] += weight
       delete seen
-      for (i = 1; i <= n; i++) if (!(frames[i] in seen)) { seen[frames[i]] = 1; all[frames[i]]++ }
+      for (i = 1; i <= n; i++) {
+        if (!(frames[i] in seen)) { seen[frames[i]] = 1; all[frames[i]] += weight }
+      }
       next
     }
     in_stack {
@@ -280,7 +286,7 @@ profile_report() {
       to_incl = "sort -rn | head -150 > \"" incl "\""
       for (f in top) printf "%6d %5.1f%% %s\n", top[f], 100 * top[f] / samples, f | to_self
       for (f in all) printf "%6d %5.1f%% %s\n", all[f], 100 * all[f] / samples, f | to_incl
-      printf "%d busy samples\n", samples
+      printf "%d busy samples (10 ms each)\n", samples
     }' "$OUT/$name.samples.txt" > "$OUT/$name.count.txt" || true
   log "profile $name ($PROFILE_FROM-$PROFILE_TO, $(cat "$OUT/$name.count.txt")):" \
       "$OUT/$name.top-self.txt, $OUT/$name.top-inclusive.txt"
