@@ -1,0 +1,425 @@
+#!/usr/bin/env bash
+# Server benchmarks for Slipway, end to end over loopback, re-runnable in one go:
+#   1. Slipway (bc_mlp) against a bare-Armeria ceiling server, REST and gRPC, c = 1 8 32, with
+#      the bench module's closed-loop load generator and, if installed, wrk for REST;
+#   2. dynamic batching on big_mlp at c = 64, one row per request: unbatched against a few
+#      batching configurations, REST, then gRPC for the best one.
+# Prints markdown tables on stdout; progress, logs, raw result lines (and JFR profiles with
+# PROFILE=1) go to $OUT. Every server it starts is stopped on exit, every load run is bounded in
+# time (--warmup + --measure, wrk -d, timeout) and in count (--max-requests, WRK_MAX_REQUESTS).
+#
+# Usage: bench/run-server-bench.sh            (about 8 minutes with the defaults)
+# Knobs (environment): WARMUP=3 MEASURE=8 CONCURRENCIES="1 8 32" BATCH_CONCURRENCY=64
+#   BATCH_CONFIGS="32:250:1 32:1000:1 32:4000:1 32:1000:2 64:1000:1" (max_batch:delay_us:workers)
+#   MAX_REQUESTS=2000000 LOADGEN_CLIENTS="netty armeria" GRPC_CONNECTIONS="1 2"
+#   SKIP_BUILD=1 PROFILE=1 INSTALL_WRK=0 OUT=dir
+#   RENDER_ONLY=dir (print the tables of an earlier run's dir again, run nothing)
+#   SERVER_JVM_OPTS CLIENT_JVM_OPTS
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WARMUP=${WARMUP:-3}
+MEASURE=${MEASURE:-8}
+CONCURRENCIES=${CONCURRENCIES:-"1 8 32"}
+BATCH_CONCURRENCY=${BATCH_CONCURRENCY:-64}
+BATCH_CONFIGS=${BATCH_CONFIGS:-"32:250:1 32:1000:1 32:4000:1 32:1000:2 64:1000:1"}
+MAX_REQUESTS=${MAX_REQUESTS:-2000000}
+# netty: the lean client (default); armeria: Armeria's own clients, heavier, as a Java caller.
+LOADGEN_CLIENTS=${LOADGEN_CLIENTS:-netty}
+# gRPC users share this many HTTP/2 connections (1 = one channel, as most gRPC clients).
+GRPC_CONNECTIONS=${GRPC_CONNECTIONS:-"1 2"}
+PROFILE=${PROFILE:-0}
+INSTALL_WRK=${INSTALL_WRK:-1}
+SKIP_BUILD=${SKIP_BUILD:-0}
+OUT=${OUT:-$ROOT/bench/target/server-bench-$(date -u +%Y%m%dT%H%M%SZ)}
+# Fixed heap: no resizing during a run. Same flags for the ceiling and Slipway.
+SERVER_JVM_OPTS=${SERVER_JVM_OPTS:-"-Xms1g -Xmx1g -XX:+UseG1GC"}
+CLIENT_JVM_OPTS=${CLIENT_JVM_OPTS:-"-Xms512m -Xmx512m"}
+CLIENT_JVM_OPTS="$CLIENT_JVM_OPTS -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+JAR=$ROOT/bench/target/benchmarks.jar
+FIXTURES=$ROOT/fixtures
+BC_INPUT=$FIXTURES/breast_cancer.csv
+BIG_INPUT=$FIXTURES/big_inputs.csv
+
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+# ---- tables: from $RESULTS, so that RENDER_ONLY=dir can print them again --------------------
+print_tables() {
+  cat "$OUT/machine.txt" | sed 's/^/    /'
+  echo
+  echo "### Slipway (bc_mlp, one row) against the ceiling (bare Armeria, fixed answer)"
+  echo
+  echo "req/s ratio: Slipway / ceiling, same protocol, c and client. CPU ratio: the ceiling's"
+  echo "server CPU time per request / Slipway's, which the machine's other load disturbs less."
+  echo
+  echo -n "| protocol | c | client | req/s | p50 ms | p99 ms | errors | server CPU µs/req"
+  echo " | server cores | ceiling req/s | req/s ratio | CPU ratio |"
+  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '
+    # "NaN" compares as a string, above 0: force numbers.
+    function ratio(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2f", a / b) : "n/a" }
+    { key = $2 "|" $3 "|" $4; rps[key] = $5; cpu[key] = $9; row[NR] = $0 }
+    END {
+      for (pass = 1; pass <= 2; pass++) {
+        for (i = 1; i <= NR; i++) {
+          split(row[i], f, "\t")
+          if (f[1] != (pass == 1 ? "slipway" : "ceiling")) continue
+          ceiling = "ceiling-" f[2] "|" f[3] "|" f[4]
+          printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s |", \
+              f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]
+          if (pass == 1) {
+            printf " %.0f | %s | %s |\n", rps[ceiling], ratio(f[5], rps[ceiling]), \
+                ratio(cpu[ceiling], f[9])
+          } else {
+            printf " | | |\n"
+          }
+        }
+      }
+    }' "$RESULTS"
+  echo
+  echo "### Dynamic batching, big_mlp, one row per request," \
+      "c=$(awk -F'\t' '$1 == "big" { print $3; exit }' "$RESULTS")"
+  echo
+  echo -n "| model (big_bMAXBATCH_dDELAYµs_wWORKERS) | protocol | client | req/s | p50 ms"
+  echo " | p99 ms | errors | server CPU µs/req | server cores | ratio to unbatched |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '
+    $1 ~ /^big/ { row[++n] = $0; if ($1 == "big") base[$2] = $5 }
+    END {
+      for (i = 1; i <= n; i++) {
+        split(row[i], f, "\t")
+        ratio = base[f[2]] + 0 > 0 ? sprintf("%.2f", f[5] / base[f[2]]) : "n/a"
+        printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s |\n",
+            f[1], f[2], f[4], f[5], f[6], f[7], f[8], f[9], f[10], ratio
+      }
+    }' "$RESULTS"
+  echo
+  local best
+  best=$(awk -F'\t' '$1 ~ /^big_/ && $2 == "rest" && $5 + 0 > best {
+      best = $5 + 0; model = $1 } END { print model ? model : "none" }' "$RESULTS")
+  echo "best batching configuration (by REST req/s): $best"
+  echo "raw results: $OUT"
+}
+
+if [[ -n ${RENDER_ONLY:-} ]]; then
+  OUT=$RENDER_ONLY RESULTS=$RENDER_ONLY/results.tsv
+  print_tables
+  exit 0
+fi
+
+mkdir -p "$OUT"
+# name protocol c client rps p50 p99 errors server-cpu-µs/request server-cores
+RESULTS=$OUT/results.tsv
+: > "$RESULTS"
+
+# ---- processes: every one we start is recorded and stopped on exit, by its own pid ----------
+PIDS=()
+declare -A PID_OF_PORT
+REPO_DIR=$(mktemp -d -t slipway-bench-repo.XXXXXX)
+stop_pid() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+cleanup() {
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  rm -rf "$REPO_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Starts a Java main in the background; sets STARTED_PID and STARTED_PORT once it prints
+# 'ready port=N' (servers bind port 0, so parallel runs and other worktrees never collide).
+start_server() {
+  local name=$1; shift
+  local logfile=$OUT/$name.log
+  # shellcheck disable=SC2086
+  java $SERVER_JVM_OPTS $JFR_OPTS -cp "$JAR" "$@" --port 0 > "$logfile" 2>&1 &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+  for _ in $(seq 1 600); do
+    if ! kill -0 "$STARTED_PID" 2>/dev/null; then
+      log "$name died while starting:"; cat "$logfile" >&2; exit 1
+    fi
+    STARTED_PORT=$(sed -n 's/^ready port=\([0-9]*\).*/\1/p' "$logfile" | head -1)
+    if [[ -n $STARTED_PORT ]]; then
+      PID_OF_PORT[$STARTED_PORT]=$STARTED_PID
+      log "$name ready on port $STARTED_PORT (pid $STARTED_PID)"
+      return 0
+    fi
+    sleep 0.2
+  done
+  log "$name not ready after 120 s:"; cat "$logfile" >&2; exit 1
+}
+
+stop_server() {
+  stop_pid "$1"
+}
+
+# ---- load ------------------------------------------------------------------------------------
+field() { tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"; }
+
+# load NAME PROTOCOL PORT C MODEL INPUT CLIENT_LABEL [extra LoadGenerator options...]
+load() {
+  local name=$1 protocol=$2 port=$3 c=$4 model=$5 input=$6 client=$7; shift 7
+  local budget=$(( ${WARMUP%.*} + ${MEASURE%.*} + 60 ))
+  local line
+  # timeout is a last resort only: the generator stops by itself after warm-up + measure.
+  # shellcheck disable=SC2086
+  line=$(timeout "$budget" java $CLIENT_JVM_OPTS -cp "$JAR" dev.slipway.bench.LoadGenerator \
+      --protocol "$protocol" --url "http://127.0.0.1:$port" --model "$model" \
+      --concurrency "$c" --warmup "$WARMUP" --measure "$MEASURE" \
+      --max-requests "$MAX_REQUESTS" --input "$input" --server-pid "${PID_OF_PORT[$port]}" \
+      "$@" 2>> "$OUT/loadgen.err" | grep '^result ' || true)
+  if [[ -z $line ]]; then
+    log "$name $protocol c=$c: no result (see $OUT/loadgen.err)"
+    printf '%s\t%s\t%s\t%s\tNaN\tNaN\tNaN\tfailed\tNaN\tNaN\n' "$name" "$protocol" "$c" \
+        "$client" >> "$RESULTS"
+    return 0
+  fi
+  echo "$name $line" >> "$OUT/raw-results.txt"
+  log "$name $line"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$protocol" "$c" "$client" \
+      "$(field "$line" rps)" "$(field "$line" p50_ms)" "$(field "$line" p99_ms)" \
+      "$(( $(field "$line" errors) + $(field "$line" warmup_errors) ))" \
+      "$(field "$line" server_cpu_us_per_req)" "$(field "$line" server_cpu_cores)" >> "$RESULTS"
+}
+
+# wrk's latencies come as 412.00us / 1.23ms / 1.01s: normalise to ms.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else { print "NaN" } }'
+}
+
+# CPU ticks (1/100 s) a process has used: utime + stime, fields 14 and 15 of /proc/PID/stat.
+cpu_ticks() {
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# wrk_load NAME PROTOCOL PORT PATH C BODY_FILE
+wrk_load() {
+  local name=$1 protocol=$2 port=$3 path=$4 c=$5 body=$6
+  local url=http://127.0.0.1:$port$path pid=${PID_OF_PORT[$port]}
+  local output cpu_before cpu_after
+  cpu_before=$(cpu_ticks "$pid")
+  # One wrk thread: on two cores shared with the server, more threads only add contention.
+  output=$(WRK_BODY_FILE=$body WRK_MAX_REQUESTS=$MAX_REQUESTS \
+      timeout $(( ${MEASURE%.*} + 30 )) wrk -t1 -c"$c" -d"${MEASURE%.*}s" --latency \
+      -s "$ROOT/bench/wrk-post.lua" "$url" 2>&1 || true)
+  cpu_after=$(cpu_ticks "$pid")
+  echo "== $name $protocol c=$c" >> "$OUT/wrk.txt"
+  echo "$output" >> "$OUT/wrk.txt"
+  local rps p50 p99 non2xx socket
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<< "$output")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<< "$output")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<< "$output")")
+  non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' <<< "$output")
+  socket=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' <<< "$output")
+  local errors=$(( ${non2xx:-0} + ${socket:-0} ))
+  # wrk has no warm-up: its whole run is the window ("N requests in 8.00s").
+  local cpu_stats cpu_per_request cores
+  cpu_stats=$(awk -v ticks=$(( cpu_after - cpu_before )) \
+      '/requests in/ { secs = $4; sub(/s,?$/, "", secs)
+        if ($1 > 0 && secs > 0) printf "%.1f %.2f\n", ticks * 1e4 / $1, ticks / 100 / secs }' \
+      <<< "$output")
+  cpu_per_request=${cpu_stats% *} cores=${cpu_stats#* }
+  log "$name wrk $protocol c=$c rps=${rps:-NaN} p50_ms=$p50 p99_ms=$p99 errors=$errors" \
+      "server_cpu_us_per_req=${cpu_per_request:-NaN}"
+  printf '%s\t%s\t%s\twrk\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$protocol" "$c" "${rps:-NaN}" \
+      "$p50" "$p99" "$errors" "${cpu_per_request:-NaN}" "${cores:-NaN}" >> "$RESULTS"
+}
+
+# ---- profiling (PROFILE=1) ------------------------------------------------------------------
+# The servers record JFR from launch: starting a recording mid-run deoptimises code and spoils
+# that run. Each profiled run's measurement window is then cut out of a dump by event time.
+JFR_OPTS=""
+[[ $PROFILE == 1 ]] && JFR_OPTS="-XX:StartFlightRecording=name=bench,settings=profile"
+profile_start() {
+  [[ $PROFILE == 1 ]] || return 0
+  # The load generator takes about a second to start, then warms up, then measures.
+  PROFILE_FROM=$(date -d "+$(( ${WARMUP%.*} + 1 )) sec" +%H:%M:%S)
+  PROFILE_TO=$(date -d "+$(( ${WARMUP%.*} + ${MEASURE%.*} )) sec" +%H:%M:%S)
+}
+profile_report() {
+  [[ $PROFILE == 1 ]] || return 0
+  local pid=$1 name=$2
+  jcmd "$pid" JFR.dump name=bench filename="$OUT/$name.jfr" > /dev/null \
+      || { log "no JFR dump from $pid"; return 0; }
+  # Java samples, plus native ones (ONNX Runtime runs in JNI code, which JFR only sees as
+  # native-method samples) except threads idling in epoll_wait, park, sleep or wait.
+  # Reports top frames (self time) and every frame (inclusive, once per sample) by count.
+  # JFR's profile settings sample native methods every 20 ms and Java every 10 ms: a native
+  # sample weighs 2, so that shares are shares of time.
+  jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample --stack-depth 64 \
+      "$OUT/$name.jfr" > "$OUT/$name.samples.txt" || true
+  awk -v self="$OUT/$name.top-self.txt" -v incl="$OUT/$name.top-inclusive.txt" \
+      -v from="$PROFILE_FROM" -v to="$PROFILE_TO" '
+    /^jdk\.ExecutionSample/ { weight = 1 }
+    /^jdk\.NativeMethodSample/ { weight = 2 }
+    /startTime = / { time = $3; next }
+    /stackTrace = \[/ { in_stack = 1; n = 0; next }
+    in_stack && /^[ \t]*\]/ {
+      in_stack = 0
+      if (time < from || time > to) next
+      idle = "epollWait|epollBusyWait|Unsafe\\.park|Object\\.wait|Thread\\.sleep"
+      if (n == 0 || frames[1] ~ idle) next
+      samples += weight
+      top[frames[1]] += weight
+      delete seen
+      for (i = 1; i <= n; i++) {
+        if (!(frames[i] in seen)) { seen[frames[i]] = 1; all[frames[i]] += weight }
+      }
+      next
+    }
+    in_stack {
+      frame = $0; sub(/^[ \t]+/, "", frame); sub(/[ \t]+line:.*/, "", frame)
+      frames[++n] = frame
+    }
+    END {
+      to_self = "sort -rn | head -40 > \"" self "\""
+      to_incl = "sort -rn | head -150 > \"" incl "\""
+      for (f in top) printf "%6d %5.1f%% %s\n", top[f], 100 * top[f] / samples, f | to_self
+      for (f in all) printf "%6d %5.1f%% %s\n", all[f], 100 * all[f] / samples, f | to_incl
+      printf "%d busy samples (10 ms each)\n", samples
+    }' "$OUT/$name.samples.txt" > "$OUT/$name.count.txt" || true
+  log "profile $name ($PROFILE_FROM-$PROFILE_TO, $(cat "$OUT/$name.count.txt")):" \
+      "$OUT/$name.top-self.txt, $OUT/$name.top-inclusive.txt"
+}
+
+# ---- build and machine -----------------------------------------------------------------------
+if [[ $SKIP_BUILD != 1 || ! -f $JAR ]]; then
+  log "building bench/target/benchmarks.jar"
+  (cd "$ROOT" && mvn -B -q -pl bench -am package -DskipTests)
+fi
+if ! command -v wrk > /dev/null && [[ $INSTALL_WRK == 1 ]] && command -v apt-get > /dev/null \
+    && [[ $(id -u) == 0 ]]; then
+  log "installing wrk"
+  (apt-get update -qq && apt-get install -y -qq wrk) > "$OUT/apt.log" 2>&1 \
+      || log "could not install wrk; skipping wrk runs"
+fi
+HAVE_WRK=0
+command -v wrk > /dev/null && HAVE_WRK=1
+
+{
+  echo "date: $(date -u)"
+  echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p')"
+  echo "java: $(java -version 2>&1 | head -1)"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "warmup=${WARMUP}s measure=${MEASURE}s max_requests=$MAX_REQUESTS"
+  echo "server JVM: $SERVER_JVM_OPTS; client JVM: $CLIENT_JVM_OPTS"
+  # wrk --version exits 1 after printing it.
+  if [[ $HAVE_WRK == 1 ]]; then
+    echo "wrk: $( (wrk --version 2>&1 || true) | head -1 | cut -d' ' -f1-2)"
+  else
+    echo "wrk: not installed, wrk rows skipped"
+  fi
+} > "$OUT/machine.txt"
+
+# ---- part 1: Slipway against the ceiling -----------------------------------------------------
+mkdir -p "$REPO_DIR/bc/bc/1"
+cp "$FIXTURES/bc_mlp.onnx" "$REPO_DIR/bc/bc/1/model.onnx"
+start_server ceiling dev.slipway.bench.CeilingServer
+CEILING_PID=$STARTED_PID CEILING_PORT=$STARTED_PORT
+start_server slipway-bc dev.slipway.bench.ServerLauncher --repository "$REPO_DIR/bc"
+SLIPWAY_PID=$STARTED_PID SLIPWAY_PORT=$STARTED_PORT
+
+BODY=$OUT/bc-body.json
+java -cp "$JAR" dev.slipway.bench.InputRow "$BC_INPUT" 0 > "$BODY"
+
+log "warming both servers up (not recorded)"
+for protocol in rest grpc; do
+  timeout 60 java $CLIENT_JVM_OPTS -cp "$JAR" dev.slipway.bench.LoadGenerator \
+      --protocol "$protocol" --url "http://127.0.0.1:$SLIPWAY_PORT" --concurrency 8 \
+      --warmup 0 --measure 5 --max-requests "$MAX_REQUESTS" --input "$BC_INPUT" \
+      > /dev/null 2>> "$OUT/loadgen.err" || true
+  timeout 60 java $CLIENT_JVM_OPTS -cp "$JAR" dev.slipway.bench.LoadGenerator \
+      --protocol "ceiling-$protocol" --url "http://127.0.0.1:$CEILING_PORT" --concurrency 8 \
+      --warmup 0 --measure 5 --max-requests "$MAX_REQUESTS" --input "$BC_INPUT" \
+      > /dev/null 2>> "$OUT/loadgen.err" || true
+done
+
+for c in $CONCURRENCIES; do
+  for client in $LOADGEN_CLIENTS; do
+    [[ $c == 32 && $client == netty ]] && profile_start
+    load slipway rest "$SLIPWAY_PORT" "$c" bc "$BC_INPUT" "$client" --client "$client"
+    [[ $c == 32 && $client == netty ]] && profile_report "$SLIPWAY_PID" slipway-rest-c32
+    [[ $c == 32 && $client == netty ]] && profile_start
+    load ceiling ceiling-rest "$CEILING_PORT" "$c" bc "$BC_INPUT" "$client" --client "$client"
+    [[ $c == 32 && $client == netty ]] && profile_report "$CEILING_PID" ceiling-rest-c32
+    for connections in $GRPC_CONNECTIONS; do
+      (( connections > c )) && continue
+      label="$client, $connections conn"
+      [[ $c == 32 && $client == netty && $connections == 1 ]] && profile_start
+      load slipway grpc "$SLIPWAY_PORT" "$c" bc "$BC_INPUT" "$label" --client "$client" \
+          --connections "$connections"
+      [[ $c == 32 && $client == netty && $connections == 1 ]] \
+          && profile_report "$SLIPWAY_PID" slipway-grpc-c32
+      load ceiling ceiling-grpc "$CEILING_PORT" "$c" bc "$BC_INPUT" "$label" --client "$client" \
+          --connections "$connections"
+    done
+  done
+  if [[ $HAVE_WRK == 1 ]]; then
+    wrk_load slipway rest "$SLIPWAY_PORT" /v2/models/bc/infer "$c" "$BODY"
+    wrk_load ceiling ceiling-rest "$CEILING_PORT" /ceiling "$c" "$BODY"
+  fi
+done
+stop_server "$SLIPWAY_PID"
+stop_server "$CEILING_PID"
+
+# ---- part 2: dynamic batching on big_mlp -----------------------------------------------------
+mkdir -p "$REPO_DIR/big/big/1"
+cp "$FIXTURES/big_mlp.onnx" "$REPO_DIR/big/big/1/model.onnx"
+BATCHED_MODELS=()
+for config in $BATCH_CONFIGS; do
+  IFS=: read -r max_batch delay workers <<< "$config"
+  name=big_b${max_batch}_d${delay}_w${workers}
+  mkdir -p "$REPO_DIR/big/$name/1"
+  cp "$FIXTURES/big_mlp.onnx" "$REPO_DIR/big/$name/1/model.onnx"
+  printf 'max_batch_size: %s\nmax_queue_delay_microseconds: %s\nbatch_workers: %s\n' \
+      "$max_batch" "$delay" "$workers" > "$REPO_DIR/big/$name/config.yaml"
+  BATCHED_MODELS+=("$name")
+done
+start_server slipway-big dev.slipway.bench.ServerLauncher --repository "$REPO_DIR/big"
+BIG_PID=$STARTED_PID BIG_PORT=$STARTED_PORT
+
+log "warming the big_mlp server up (not recorded)"
+for model in big "${BATCHED_MODELS[@]}"; do
+  timeout 60 java $CLIENT_JVM_OPTS -cp "$JAR" dev.slipway.bench.LoadGenerator \
+      --protocol rest --url "http://127.0.0.1:$BIG_PORT" --model "$model" \
+      --concurrency "$BATCH_CONCURRENCY" --warmup 0 --measure 2 \
+      --max-requests "$MAX_REQUESTS" --input "$BIG_INPUT" > /dev/null 2>> "$OUT/loadgen.err" \
+      || true
+done
+
+profile_start
+load big rest "$BIG_PORT" "$BATCH_CONCURRENCY" big "$BIG_INPUT" netty
+profile_report "$BIG_PID" slipway-big-unbatched
+best_model=""
+best_rps=0
+for model in "${BATCHED_MODELS[@]}"; do
+  load "$model" rest "$BIG_PORT" "$BATCH_CONCURRENCY" "$model" "$BIG_INPUT" netty
+  rps=$(awk -F'\t' -v m="$model" '$1 == m && $2 == "rest" {print $5}' "$RESULTS")
+  if awk -v a="$rps" -v b="$best_rps" 'BEGIN {exit !(a + 0 > b + 0)}'; then
+    best_rps=$rps best_model=$model
+  fi
+done
+if [[ -n $best_model ]]; then
+  # Two connections: with one, every call lands on one server event loop, i.e. one core.
+  load big grpc "$BIG_PORT" "$BATCH_CONCURRENCY" big "$BIG_INPUT" "netty, 2 conn" \
+      --connections 2
+  profile_start
+  load "$best_model" grpc "$BIG_PORT" "$BATCH_CONCURRENCY" "$best_model" "$BIG_INPUT" \
+      "netty, 2 conn" --connections 2
+  profile_report "$BIG_PID" slipway-big-batched-grpc
+fi
+stop_server "$BIG_PID"
+
+print_tables
