@@ -1,0 +1,26 @@
+package dev.slipway.features.online;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The low-latency store serving the latest feature values per entity: embedded RocksDB by
+ * default, Redis in production. Implementations pass one contract test suite.
+ */
+public interface OnlineStore extends AutoCloseable {
+  /**
+   * Writes rows of one feature view. A row replaces what is stored for its entity only when its
+   * event time is not older, so re-running a materialization never moves values back in time.
+   * Writes of one call are applied together or not at all.
+   */
+  void write(String featureView, List<OnlineRow> rows);
+
+  /**
+   * Reads the stored rows of one feature view for {@code keys}, in order; empty where the entity
+   * has never been written. Only {@code features} are returned in each row.
+   */
+  List<Optional<OnlineRow>> read(String featureView, List<EntityKey> keys, List<String> features);
+
+  @Override
+  void close();
+}
