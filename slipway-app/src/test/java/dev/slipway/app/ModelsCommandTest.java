@@ -68,6 +68,12 @@ class ModelsCommandTest {
       Result history = run("models", "history", "fraud", "--url", url);
       assertThat(history.out()).contains("bob").contains("STAGE").contains("challenger");
 
+      com.linecorp.armeria.common.AggregatedHttpResponse wrongEndpoint =
+          com.linecorp.armeria.client.WebClient.of(url).get("/api/2.0/mlflow/no-such-call")
+              .aggregate().join();
+      assertThat(wrongEndpoint.status().code()).isEqualTo(404);
+      assertThat(wrongEndpoint.contentUtf8()).contains("\"error_code\":\"ENDPOINT_NOT_FOUND\"");
+
       Result unknown = run("models", "show", "nope", "--url", url);
       assertThat(unknown.exitCode()).isEqualTo(1);
       assertThat(unknown.err()).contains("nope");

@@ -153,7 +153,11 @@ public final class InferenceServer implements AutoCloseable {
           : status == HttpStatus.NOT_FOUND ? "no such endpoint: " + (headers == null ? ""
               : headers.method() + " " + headers.path())
           : description != null ? description : status.reasonPhrase();
-      String body = RestApi.errorBody(message);
+      // MLflow clients read {"error_code", "message"}: answer the registry API's paths that way.
+      String body = headers != null && headers.path().startsWith("/api/")
+          ? RestApi.mlflowErrorBody(status == HttpStatus.NOT_FOUND ? "ENDPOINT_NOT_FOUND"
+              : status.isClientError() ? "BAD_REQUEST" : "INTERNAL_ERROR", message)
+          : RestApi.errorBody(message);
       return AggregatedHttpResponse.of(status, MediaType.JSON,
           body.getBytes(StandardCharsets.UTF_8));
     }

@@ -176,6 +176,12 @@ public final class RestApi {
     return json(mapped.httpStatus(), JSON.createObjectNode().put("error", mapped.message()));
   }
 
+  /** MLflow's {@code {"error_code": code, "message": message}} as JSON text. */
+  public static String mlflowErrorBody(String errorCode, String message) {
+    return JSON.createObjectNode().put("error_code", errorCode).put("message", message)
+        .toString();
+  }
+
   /** {@code {"error": message}} as JSON text. */
   public static String errorBody(String message) {
     return JSON.createObjectNode().put("error", message).toString();
