@@ -6,12 +6,13 @@ import java.net.Socket;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Finds the test Redis (127.0.0.1:6379 unless SLIPWAY_REDIS_URI says otherwise). When it is
+ * Finds the test Redis (127.0.0.1, port 6379 unless the system property slipway.redis.port says
+ * otherwise). When it is
  * unreachable the test is skipped loudly, or fails when SLIPWAY_REQUIRE_SERVICES=1 (CI).
  */
 public final class RedisTestSupport {
   public static final String HOST = "127.0.0.1";
-  public static final int PORT = 6379;
+  public static final int PORT = Integer.getInteger("slipway.redis.port", 6379);
   public static final String URI = "redis://" + HOST + ":" + PORT;
 
   private RedisTestSupport() {}
