@@ -3,9 +3,10 @@ package dev.slipway.features.online.internal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -97,33 +98,67 @@ public final class RowCodec {
    * Decodes only {@code features} (all when null), in the order asked for; a feature the row does
    * not hold is left out of the map, so callers can tell it from a stored null.
    */
-  public static Decoded decode(byte[] encoded, Collection<String> features) {
-    Set<String> wanted = features == null ? null : new HashSet<>(features);
-    Map<String, Object> found = new java.util.HashMap<>();
+  public static Decoded decode(byte[] encoded, List<String> features) {
     ByteBuffer in = ByteBuffer.wrap(encoded);
     in.position(TIME_PREFIX_LENGTH);
     int count = getVarInt(in);
+    int expected = features == null ? count : features.size();
+    Map<String, Object> inOrder = new LinkedHashMap<>(expected * 4 / 3 + 1);
+    // Fast path: rows are written and read in the view's feature order, so the next stored name
+    // usually is the next requested one; comparing bytes in place avoids building Strings.
+    int next = 0;
+    Map<String, Object> outOfOrder = null;
+    Set<String> wanted = null;
     for (int i = 0; i < count; i++) {
       int nameLength = getVarInt(in);
-      String name = new String(encoded, in.position(), nameLength, StandardCharsets.UTF_8);
-      in.position(in.position() + nameLength);
-      if (wanted == null || wanted.contains(name)) {
-        found.put(name, getValue(in));
+      int nameStart = in.position();
+      in.position(nameStart + nameLength);
+      if (features != null && next < features.size()
+          && sameName(encoded, nameStart, nameLength, features.get(next))) {
+        inOrder.put(features.get(next++), getValue(in));
+        continue;
+      }
+      String name = new String(encoded, nameStart, nameLength, StandardCharsets.UTF_8);
+      if (features == null) {
+        inOrder.put(name, getValue(in));
+        continue;
+      }
+      if (wanted == null) {
+        wanted = new HashSet<>(features);
+        outOfOrder = new HashMap<>();
+      }
+      if (wanted.contains(name)) {
+        outOfOrder.put(name, getValue(in));
       } else {
         skipValue(in);
       }
     }
-    Map<String, Object> ordered = new LinkedHashMap<>();
-    if (features == null) {
-      ordered.putAll(found);
-    } else {
-      for (String feature : features) {
-        if (found.containsKey(feature)) {
-          ordered.put(feature, found.get(feature));
-        }
+    if (features == null || next == features.size()) {
+      return new Decoded(eventTime(encoded), inOrder);
+    }
+    Map<String, Object> ordered = new LinkedHashMap<>(expected * 4 / 3 + 1);
+    for (String feature : features) {
+      if (inOrder.containsKey(feature)) {
+        ordered.put(feature, inOrder.get(feature));
+      } else if (outOfOrder != null && outOfOrder.containsKey(feature)) {
+        ordered.put(feature, outOfOrder.get(feature));
       }
     }
     return new Decoded(eventTime(encoded), ordered);
+  }
+
+  /** Whether the UTF-8 bytes spell {@code name}; false (the slow path decides) for non-ASCII. */
+  private static boolean sameName(byte[] bytes, int start, int length, String name) {
+    if (name.length() != length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      byte current = bytes[start + i];
+      if (current < 0 || current != name.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int valueSize(String featureView, String feature, Object value) {
