@@ -29,11 +29,21 @@ import java.util.Optional;
  * one is not older.
  */
 public final class RedisOnlineStore implements OnlineStore {
+  // The event-time prefix is compared as numbers in 24-bit chunks rather than as strings: Redis
+  // sets LC_COLLATE from its environment, and Lua compares strings with strcoll.
   private static final String WRITE_NOT_OLDER = ""
+      + "local function older(a, b)\n"
+      + "  for i = 1, 24, 6 do\n"
+      + "    local x = tonumber(string.sub(a, i, i + 5), 16)\n"
+      + "    local y = tonumber(string.sub(b, i, i + 5), 16)\n"
+      + "    if x ~= y then return x < y end\n"
+      + "  end\n"
+      + "  return false\n"
+      + "end\n"
       + "local written = 0\n"
       + "for i, key in ipairs(KEYS) do\n"
       + "  local current = redis.call('GET', key)\n"
-      + "  if (not current) or string.sub(current, 1, 24) <= string.sub(ARGV[i], 1, 24) then\n"
+      + "  if (not current) or not older(ARGV[i], current) then\n"
       + "    redis.call('SET', key, ARGV[i])\n"
       + "    written = written + 1\n"
       + "  end\n"
