@@ -293,4 +293,19 @@ class MaterializerTest {
     assertThat(rows.get(0).orElseThrow().values()).containsEntry("trips", 4L);
     assertThat(rows.get(1).orElseThrow().values()).containsEntry("trips", 3L);
   }
+
+  @Test
+  void acceptsTimestampsWithTimeZone() throws SQLException {
+    FeatureView view = new FeatureView("tz", List.of("driver"),
+        List.of(new Feature("trips", ValueType.INT64)), "tz_source", Duration.ZERO, true);
+    Path file = parquet("tz", "SELECT 1::BIGINT AS driver_id, 5::BIGINT AS trips, "
+        + "'2026-01-01 03:00:00+02'::TIMESTAMPTZ AS ts");
+
+    new Materializer(store).materialize(view,
+        new DataSource("tz_source", file, DataSource.Format.PARQUET, "ts", null),
+        List.of(DRIVER), hour(0), hour(2), null);
+
+    assertThat(store.read("tz", List.of(EntityKey.of(1L)), List.of("trips")).get(0)
+        .orElseThrow().eventTime()).isEqualTo(hour(1));
+  }
 }
