@@ -29,9 +29,11 @@ import java.util.function.LongConsumer;
  *
  * <p>Per entity only the latest row whose event time lies in {@code [start, end)} is written: the
  * latest event timestamp wins, then the latest created timestamp (late arrivals), then the later
- * row of the file. Every value in the window is first checked against the declared types; if any
- * does not fit, the call fails naming row and column and writes nothing. Rows are then written in
- * chunks; the store's not-older rule makes re-running a window change nothing. The TTL is not
+ * row of the file. A first pass checks every value in the window against the declared types; if
+ * any does not fit, the call fails naming row (1-based, header excluded) and column and writes
+ * nothing. A second pass streams the latest rows into the store in chunks, so memory holds one
+ * chunk whatever the number of entities; the store's not-older rule makes re-running a window
+ * change nothing. The TTL is not
  * applied here: it is a read-time rule ({@code OnlineFeatureReader}).
  *
  * <p>Watermarks live in the online store itself, as rows of the reserved feature view
@@ -126,33 +128,27 @@ public final class Materializer {
           + ") (expected start before end)");
     }
     List<Entity.JoinKey> joinKeys = joinKeys(view, entities);
-    Extract extract;
     try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:")) {
       try (Statement settings = duckDb.createStatement()) {
         // Parquet and CSV readers are built in; never fetch anything from the network.
         settings.execute("SET autoinstall_known_extensions = false");
       }
-      String relation = relation(source);
-      checkColumns(duckDb, view, source, relation, joinKeys);
-      extract = extract(duckDb, view, source, relation, joinKeys, start, end);
+      Window window = new Window(view, source, relation(source), joinKeys, start, end);
+      checkColumns(duckDb, window);
+      // Two passes, so memory stays at one chunk: check every value first (nothing written if
+      // one breaks its type), then stream the latest row per entity into the store.
+      long rowsRead = validate(duckDb, window);
+      long rowsWritten = writeLatest(duckDb, window, progress);
+      return new Result(view.name(), start, end, rowsRead, rowsWritten);
     } catch (SQLException e) {
       throw new InvalidInputException("data source '" + source.name() + "' (" + source.path()
           + "): DuckDB cannot read it as " + source.format() + ": " + e.getMessage());
     }
-    long written = 0;
-    for (int from = 0; from < extract.latest().size(); from += chunkRows) {
-      List<OnlineRow> chunk = extract.latest().subList(from,
-          Math.min(extract.latest().size(), from + chunkRows));
-      store.write(view.name(), chunk);
-      written += chunk.size();
-      if (progress != null) {
-        progress.accept(written);
-      }
-    }
-    return new Result(view.name(), start, end, extract.rowsRead(), written);
   }
 
-  private record Extract(long rowsRead, List<OnlineRow> latest) {}
+  /** What one run reads: the view's columns of its source within {@code [start, end)}. */
+  private record Window(FeatureView view, DataSource source, String relation,
+      List<Entity.JoinKey> joinKeys, Instant start, Instant end) {}
 
   private static List<Entity.JoinKey> joinKeys(FeatureView view, List<Entity> entities) {
     Map<String, Entity> byName = new HashMap<>();
@@ -177,105 +173,145 @@ public final class Materializer {
         : "read_csv(" + path + ", header = true)";
   }
 
-  private static void checkColumns(Connection duckDb, FeatureView view, DataSource source,
-      String relation, List<Entity.JoinKey> joinKeys) throws SQLException {
+  private static void checkColumns(Connection duckDb, Window window) throws SQLException {
     List<String> present = new ArrayList<>();
     try (Statement statement = duckDb.createStatement();
-        ResultSet columns = statement.executeQuery("DESCRIBE SELECT * FROM " + relation)) {
+        ResultSet columns = statement.executeQuery("DESCRIBE SELECT * FROM "
+            + window.relation())) {
       while (columns.next()) {
         present.add(columns.getString("column_name"));
       }
     }
     List<String> required = new ArrayList<>();
-    joinKeys.forEach(key -> required.add(key.name()));
-    view.features().forEach(feature -> required.add(feature.name()));
-    required.add(source.timestampField());
-    if (source.createdTimestampField() != null && !source.createdTimestampField().isEmpty()) {
-      required.add(source.createdTimestampField());
+    window.joinKeys().forEach(key -> required.add(key.name()));
+    window.view().features().forEach(feature -> required.add(feature.name()));
+    required.add(window.source().timestampField());
+    if (hasCreated(window.source())) {
+      required.add(window.source().createdTimestampField());
     }
     List<String> missing = new ArrayList<>(required);
     missing.removeAll(present);
     if (!missing.isEmpty()) {
-      throw new InvalidInputException("data source '" + source.name() + "' (" + source.path()
-          + ") of feature view '" + view.name() + "': columns " + missing
-          + " are missing (columns present: " + present + ")");
+      throw new InvalidInputException("data source '" + window.source().name() + "' ("
+          + window.source().path() + ") of feature view '" + window.view().name()
+          + "': columns " + missing + " are missing (columns present: " + present + ")");
     }
   }
 
-  private Extract extract(Connection duckDb, FeatureView view, DataSource source,
-      String relation, List<Entity.JoinKey> joinKeys, Instant start, Instant end)
+  private static boolean hasCreated(DataSource source) {
+    return source.createdTimestampField() != null && !source.createdTimestampField().isEmpty();
+  }
+
+  /**
+   * The rows of the window: join keys, features, event time in microseconds and the 1-based row
+   * of the file (header excluded) that error messages name.
+   */
+  private static PreparedStatement query(Connection duckDb, Window window, boolean latestOnly)
       throws SQLException {
-    boolean hasCreated = source.createdTimestampField() != null
-        && !source.createdTimestampField().isEmpty();
+    DataSource source = window.source();
     StringBuilder keyList = new StringBuilder();
-    for (Entity.JoinKey key : joinKeys) {
-      keyList.append(quote(key.name())).append(", ");
+    for (Entity.JoinKey key : window.joinKeys()) {
+      keyList.append(keyList.length() == 0 ? "" : ", ").append(quote(key.name()));
     }
     StringBuilder sql = new StringBuilder("SELECT ").append(keyList);
-    for (Feature feature : view.features()) {
-      sql.append(quote(feature.name())).append(", ");
+    for (Feature feature : window.view().features()) {
+      sql.append(", ").append(quote(feature.name()));
     }
-    sql.append("epoch_us(").append(quote(source.timestampField())).append(") AS ")
-        .append(EVENT_COLUMN).append(", ")
-        .append(hasCreated ? "epoch_us(" + quote(source.createdTimestampField()) + ")"
-            : "CAST(NULL AS BIGINT)").append(" AS ").append(CREATED_COLUMN).append(", ")
-        .append(ROW_COLUMN)
-        .append(" FROM (SELECT *, row_number() OVER () AS ").append(ROW_COLUMN)
-        .append(" FROM ").append(relation).append(") WHERE epoch_us(")
-        .append(quote(source.timestampField())).append(") < ?");
-    if (start != null) {
-      sql.append(" AND epoch_us(").append(quote(source.timestampField())).append(") >= ?");
+    sql.append(", ").append(EVENT_COLUMN).append(", ").append(ROW_COLUMN)
+        .append(" FROM (SELECT *, epoch_us(").append(quote(source.timestampField()))
+        .append(") AS ").append(EVENT_COLUMN).append(", ")
+        .append(hasCreated(source) ? "epoch_us(" + quote(source.createdTimestampField()) + ")"
+            : "CAST(NULL AS BIGINT)").append(" AS ").append(CREATED_COLUMN)
+        .append(", row_number() OVER () AS ").append(ROW_COLUMN)
+        .append(" FROM ").append(window.relation()).append(") WHERE ").append(EVENT_COLUMN)
+        .append(" < ?");
+    if (window.start() != null) {
+      sql.append(" AND ").append(EVENT_COLUMN).append(" >= ?");
     }
-    sql.append(" ORDER BY ").append(keyList).append(EVENT_COLUMN).append(" DESC, ")
-        .append(CREATED_COLUMN).append(" DESC NULLS LAST, ").append(ROW_COLUMN).append(" DESC");
+    if (latestOnly) {
+      sql.append(" QUALIFY row_number() OVER (PARTITION BY ").append(keyList)
+          .append(" ORDER BY ").append(EVENT_COLUMN).append(" DESC, ").append(CREATED_COLUMN)
+          .append(" DESC NULLS LAST, ").append(ROW_COLUMN).append(" DESC) = 1");
+    }
+    PreparedStatement query = duckDb.prepareStatement(sql.toString());
+    query.setLong(1, toMicros(window.end()));
+    if (window.start() != null) {
+      query.setLong(2, toMicros(window.start()));
+    }
+    return query;
+  }
 
-    boolean parseText = source.format() == DataSource.Format.CSV;
-    List<OnlineRow> latest = new ArrayList<>();
+  private static long validate(Connection duckDb, Window window) throws SQLException {
     List<String> violations = new ArrayList<>();
     long rowsRead = 0;
-    try (PreparedStatement query = duckDb.prepareStatement(sql.toString())) {
-      query.setLong(1, toMicros(end));
-      if (start != null) {
-        query.setLong(2, toMicros(start));
+    try (PreparedStatement query = query(duckDb, window, false);
+        ResultSet rows = query.executeQuery()) {
+      while (rows.next() && violations.size() < MAX_REPORTED_VIOLATIONS) {
+        rowsRead++;
+        toOnlineRow(rows, window, violations);
       }
-      try (ResultSet rows = query.executeQuery()) {
-        List<Object> previousKey = null;
-        while (rows.next()) {
-          rowsRead++;
-          long row = rows.getLong(ROW_COLUMN);
-          List<Object> keyValues = new ArrayList<>(joinKeys.size());
-          int column = 1;
-          for (Entity.JoinKey key : joinKeys) {
-            Object value = fit(rows.getObject(column++), key.type(), parseText, source, row,
-                key.name(), violations);
-            if (value == null) {
-              violation(violations, source, row, key.name(), "null join key");
-            }
-            keyValues.add(value);
-          }
-          Map<String, Object> values = new LinkedHashMap<>();
-          for (Feature feature : view.features()) {
-            values.put(feature.name(), fit(rows.getObject(column++), feature.type(), parseText,
-                source, row, feature.name(), violations));
-          }
-          if (violations.size() >= MAX_REPORTED_VIOLATIONS) {
-            break;
-          }
-          // Rows come newest first per entity: the first of each entity is the one to keep.
-          if (!keyValues.equals(previousKey)) {
-            long eventMicros = rows.getLong(EVENT_COLUMN);
-            latest.add(new OnlineRow(new EntityKey(keyValues),
-                Instant.EPOCH.plus(eventMicros, ChronoUnit.MICROS), values));
-            previousKey = keyValues;
+    }
+    if (!violations.isEmpty()) {
+      throw new InvalidInputException("feature view '" + window.view().name()
+          + "': nothing written, values do not fit the declared types: "
+          + String.join("; ", violations));
+    }
+    return rowsRead;
+  }
+
+  private long writeLatest(Connection duckDb, Window window, LongConsumer progress)
+      throws SQLException {
+    List<String> violations = new ArrayList<>();
+    List<OnlineRow> chunk = new ArrayList<>(Math.min(chunkRows, 100_000));
+    long written = 0;
+    try (PreparedStatement query = query(duckDb, window, true);
+        ResultSet rows = query.executeQuery()) {
+      boolean more = rows.next();
+      while (more) {
+        chunk.add(toOnlineRow(rows, window, violations));
+        more = rows.next();
+        if (!violations.isEmpty()) {
+          throw new IllegalStateException("feature view '" + window.view().name() + "': data "
+              + "source changed during materialization, " + written + " rows already written: "
+              + String.join("; ", violations));
+        }
+        if (chunk.size() == chunkRows || !more) {
+          store.write(window.view().name(), chunk);
+          written += chunk.size();
+          // A fresh list: a store may keep what it was given.
+          chunk = new ArrayList<>(Math.min(chunkRows, 100_000));
+          if (progress != null) {
+            progress.accept(written);
           }
         }
       }
     }
-    if (!violations.isEmpty()) {
-      throw new InvalidInputException("feature view '" + view.name() + "': nothing written, "
-          + "values do not fit the declared types: " + String.join("; ", violations));
+    return written;
+  }
+
+  /** The current row as fitted values, adding any misfit to {@code violations}. */
+  private static OnlineRow toOnlineRow(ResultSet rows, Window window, List<String> violations)
+      throws SQLException {
+    DataSource source = window.source();
+    boolean parseText = source.format() == DataSource.Format.CSV;
+    long row = rows.getLong(ROW_COLUMN);
+    List<Object> keyValues = new ArrayList<>(window.joinKeys().size());
+    int column = 1;
+    for (Entity.JoinKey key : window.joinKeys()) {
+      Object value = fit(rows.getObject(column++), key.type(), parseText, source, row,
+          key.name(), violations);
+      if (value == null) {
+        violation(violations, source, row, key.name(), "null join key");
+      }
+      keyValues.add(value);
     }
-    return new Extract(rowsRead, latest);
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Feature feature : window.view().features()) {
+      values.put(feature.name(), fit(rows.getObject(column++), feature.type(), parseText,
+          source, row, feature.name(), violations));
+    }
+    Instant eventTime = Instant.EPOCH.plus(rows.getLong(EVENT_COLUMN), ChronoUnit.MICROS);
+    return new OnlineRow(new EntityKey(keyValues), eventTime, values);
   }
 
   private static Object fit(Object raw, ValueType type, boolean parseText, DataSource source,

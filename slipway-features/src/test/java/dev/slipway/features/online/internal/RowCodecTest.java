@@ -44,7 +44,8 @@ class RowCodecTest {
   @Test
   void timePrefixesCompareInTimeOrder() {
     List<Instant> times = List.of(Instant.parse("1900-01-01T00:00:00Z"),
-        Instant.EPOCH.minusNanos(1), Instant.EPOCH, Instant.EPOCH.plusNanos(1), TIME, Instant.parse("2300-01-01T00:00:00Z"));
+        Instant.EPOCH.minusNanos(1), Instant.EPOCH, Instant.EPOCH.plusNanos(1), TIME,
+        Instant.parse("2300-01-01T00:00:00Z"));
     for (int i = 1; i < times.size(); i++) {
       assertThat(Arrays.compare(RowCodec.timePrefix(times.get(i - 1)),
           RowCodec.timePrefix(times.get(i)))).isNegative();
