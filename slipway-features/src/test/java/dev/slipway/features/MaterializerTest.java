@@ -308,4 +308,29 @@ class MaterializerTest {
     assertThat(store.read("tz", List.of(EntityKey.of(1L)), List.of("trips")).get(0)
         .orElseThrow().eventTime()).isEqualTo(hour(1));
   }
+
+  @Test
+  void rejectsWhatCannotBeMaterialized() throws SQLException {
+    Path file = parquet("drivers", rows(row(1, 0.1, 1, 1, 1)));
+    DataSource source = source(file, DataSource.Format.PARQUET);
+    Materializer materializer = new Materializer(store);
+    FeatureView offline = new FeatureView("driver_stats", VIEW.entities(), VIEW.features(),
+        VIEW.source(), VIEW.ttl(), false);
+    FeatureView reserved = new FeatureView(Materializer.WATERMARK_VIEW, VIEW.entities(),
+        VIEW.features(), VIEW.source(), VIEW.ttl(), true);
+
+    assertThatThrownBy(() -> materializer.materialize(offline, source, List.of(DRIVER), hour(0),
+        hour(1), null)).hasMessageContaining("is not online");
+    assertThatThrownBy(() -> materializer.materialize(reserved, source, List.of(DRIVER),
+        hour(0), hour(1), null)).hasMessageContaining("reserved");
+    assertThatThrownBy(() -> materializer.materialize(VIEW, source, List.of(DRIVER), hour(1),
+        hour(1), null)).hasMessageContaining("expected start before end");
+    assertThatThrownBy(() -> materializer.materialize(VIEW, source, List.of(), hour(0),
+        hour(1), null)).hasMessageContaining("entity 'driver'");
+    assertThatThrownBy(() -> materializer.materialize(VIEW,
+        new DataSource("other", file, DataSource.Format.PARQUET, "event_timestamp", null),
+        List.of(DRIVER), hour(0), hour(1), null))
+        .hasMessageContaining("data source 'other' (expected 'driver_source')");
+    assertThat(read(1)).isEmpty();
+  }
 }
