@@ -11,7 +11,9 @@ public interface OnlineStore extends AutoCloseable {
   /**
    * Writes rows of one feature view. A row replaces what is stored for its entity only when its
    * event time is not older, so re-running a materialization never moves values back in time.
-   * Writes of one call are applied together or not at all.
+   * Writes of one call are applied together or not at all. Values must be Integer, Long, Float,
+   * Double, String, Boolean or null (the Java forms of {@code ValueType}); reads return the same
+   * classes.
    */
   void write(String featureView, List<OnlineRow> rows);
 

@@ -1,0 +1,23 @@
+package dev.slipway.features.online;
+
+import dev.slipway.features.online.internal.RedisOnlineStore;
+import dev.slipway.features.online.internal.RocksDbOnlineStore;
+import java.nio.file.Path;
+
+/** Opens online stores. */
+public final class OnlineStores {
+  private OnlineStores() {}
+
+  /** The embedded default: a RocksDB database in {@code folder}, created when missing. */
+  public static OnlineStore rocksDb(Path folder) {
+    return new RocksDbOnlineStore(folder);
+  }
+
+  /**
+   * A Redis store at {@code redisUri} (e.g. {@code redis://127.0.0.1:6379}) whose keys all start
+   * with {@code keyPrefix + ":"}, so several projects can share one Redis.
+   */
+  public static OnlineStore redis(String redisUri, String keyPrefix) {
+    return new RedisOnlineStore(redisUri, keyPrefix);
+  }
+}
