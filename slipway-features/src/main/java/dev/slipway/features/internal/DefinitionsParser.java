@@ -52,8 +52,8 @@ public final class DefinitionsParser {
       throw new InvalidInputException(yaml + ": top level must be a mapping with entities, "
           + "sources, feature_views, on_demand_feature_views, feature_services");
     }
-    checkKeys(yaml + ": top level", root, Set.of("project", "entities", "sources",
-        "feature_views", "on_demand_feature_views", "feature_services"), Set.of());
+    checkKeys(yaml + ": top level", root, Set.of(), Set.of("project", "entities", "sources",
+        "feature_views", "on_demand_feature_views", "feature_services"));
     Path base = yaml.toAbsolutePath().getParent();
     List<Entity> entities = list(yaml, root, "entities", DefinitionsParser::entity);
     List<DataSource> sources = list(yaml, root, "sources",

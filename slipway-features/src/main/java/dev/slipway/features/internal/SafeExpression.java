@@ -63,6 +63,11 @@ public final class SafeExpression {
     try {
       result = expression.execute(new MapContext(new java.util.HashMap<>(inputs)));
     } catch (JexlException e) {
+      // A missing feature value makes the computed one missing too, unless the expression
+      // tests for null itself (strict arithmetic refuses null operands).
+      if (inputs.values().stream().anyMatch(java.util.Objects::isNull)) {
+        return null;
+      }
       throw new InvalidInputException(where + ": expression '" + source
           + "' failed (" + cleanMessage(e) + ") on inputs " + inputs);
     }
@@ -136,10 +141,10 @@ public final class SafeExpression {
     sandbox.allow(MathFunctions.class.getName());
     return new JexlBuilder()
         .features(features)
-        .permissions(JexlPermissions.RESTRICTED.compose(
-            "dev.slipway.features.internal { MathFunctions {} }"))
+        // RESTRICTED plus the one class expressions may reach.
+        .permissions(new JexlPermissions.ClassPermissions(MathFunctions.class))
         .sandbox(sandbox)
-        .namespaces(Map.of("math", MathFunctions.class))
+        .namespaces(Map.of("math", new MathFunctions()))
         .antish(false)
         .strict(true)
         .safe(false)
@@ -148,47 +153,50 @@ public final class SafeExpression {
         .create();
   }
 
-  /** The only functions expressions may call, as {@code math:name(...)}. */
+  /**
+   * The only functions expressions may call, as {@code math:name(...)}. Instance methods, because
+   * the sandbox checks the class of the namespace object, and only this class is allowed.
+   */
   public static final class MathFunctions {
     private MathFunctions() {}
 
-    public static double abs(double x) {
+    public double abs(double x) {
       return Math.abs(x);
     }
 
-    public static double sqrt(double x) {
+    public double sqrt(double x) {
       return Math.sqrt(x);
     }
 
-    public static double log(double x) {
+    public double log(double x) {
       return Math.log(x);
     }
 
-    public static double exp(double x) {
+    public double exp(double x) {
       return Math.exp(x);
     }
 
-    public static double pow(double x, double y) {
+    public double pow(double x, double y) {
       return Math.pow(x, y);
     }
 
-    public static double min(double x, double y) {
+    public double min(double x, double y) {
       return Math.min(x, y);
     }
 
-    public static double max(double x, double y) {
+    public double max(double x, double y) {
       return Math.max(x, y);
     }
 
-    public static double round(double x) {
+    public double round(double x) {
       return Math.round(x);
     }
 
-    public static double floor(double x) {
+    public double floor(double x) {
       return Math.floor(x);
     }
 
-    public static double ceil(double x) {
+    public double ceil(double x) {
       return Math.ceil(x);
     }
   }
