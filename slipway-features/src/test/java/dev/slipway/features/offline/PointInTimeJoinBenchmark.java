@@ -85,8 +85,8 @@ public final class PointInTimeJoinBenchmark {
     }
     System.out.printf("N=%d entity rows x 3 views of %d rows (2 features each, created-timestamp dedup on)%n",
         n, n);
-    System.out.printf("generate: %d ms; join to Parquet: %d ms; rows written: %d (progress %d)%n",
-        generateMillis, joinMillis, rows, progress.get());
+    System.out.printf("generate: %d ms; join to Parquet: %d ms; rows written: %d"
+        + " (progress %d)%n", generateMillis, joinMillis, rows, progress.get());
     System.out.printf("JVM peak heap used: %.1f MB (max heap %.0f MB); DuckDB memory_limit: %s;"
         + " cores: %d; output: %.1f MB%n", peakHeap / 1e6,
         Runtime.getRuntime().maxMemory() / 1e6, effectiveLimit,
