@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Times a historical retrieval of N entity rows against 3 feature views of N rows each, written
  * to Parquet. Not a test: run by hand, e.g.
- * {@code java -cp <test-classpath> dev.slipway.features.offline.PointInTimeJoinBenchmark 1000000}.
+ * {@code java -cp <test-classpath> dev.slipway.features.offline.PointInTimeJoinBenchmark 1000000
+ * [memoryLimit] [ondemand]}; {@code ondemand} adds one on-demand feature computed per row in Java.
  * Reports the join time, the JVM's peak heap and DuckDB's memory limit (DuckDB's own memory is
  * native and bounded by that limit, so the JVM figure is what Java holds).
  */
@@ -54,15 +55,24 @@ public final class PointInTimeJoinBenchmark {
               + "    created_timestamp_field: created_ts\n");
     }
     yaml.append("feature_views:\n");
+    boolean onDemand = args.length > 2 && args[2].equals("ondemand");
     for (int v = 0; v < 3; v++) {
       yaml.append("  - name: view").append(v).append("\n    entities: [driver]\n    source: src")
           .append(v).append("\n    ttl: 7d\n    features: {f").append(v).append("_a: float64, f")
           .append(v).append("_b: int64}\n");
     }
+    if (onDemand) {
+      yaml.append("on_demand_feature_views:\n  - name: derived\n"
+          + "    inputs: {a: \"view0:f0_a\", b: \"view1:f1_b\"}\n"
+          + "    features:\n      - {name: score, type: float64, expression: \"a * 2 + b\"}\n");
+    }
     Files.writeString(dir.resolve("features.yaml"), yaml);
     FeatureDefinitions definitions = FeatureDefinitions.load(dir.resolve("features.yaml"));
-    List<String> refs = List.of("view0:f0_a", "view0:f0_b", "view1:f1_a", "view1:f1_b",
-        "view2:f2_a", "view2:f2_b");
+    List<String> refs = new java.util.ArrayList<>(List.of("view0:f0_a", "view0:f0_b",
+        "view1:f1_a", "view1:f1_b", "view2:f2_a", "view2:f2_b"));
+    if (onDemand) {
+      refs.add("derived:score");
+    }
     AtomicLong progress = new AtomicLong();
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       pool.resetPeakUsage();
@@ -83,8 +93,8 @@ public final class PointInTimeJoinBenchmark {
         peakHeap += pool.getPeakUsage().getUsed();
       }
     }
-    System.out.printf("N=%d entity rows x 3 views of %d rows (2 features each, created-timestamp dedup on)%n",
-        n, n);
+    System.out.printf("N=%d entity rows x 3 views of %d rows (2 features each, created-timestamp"
+        + " dedup on)%s%n", n, n, onDemand ? " + 1 on-demand feature" : "");
     System.out.printf("generate: %d ms; join to Parquet: %d ms; rows written: %d"
         + " (progress %d)%n", generateMillis, joinMillis, rows, progress.get());
     System.out.printf("JVM peak heap used: %.1f MB (max heap %.0f MB); DuckDB memory_limit: %s;"
