@@ -98,6 +98,9 @@ class FeatureDefinitionsTest {
     assertRefused(VALID.replace("online: true", "onlin: true"), "feature_views[0] 'driver_stats'",
         "unknown field 'onlin'");
     assertRefused(VALID + "extra: 1\n", "unknown field 'extra'");
+    // The definition's line is named: feature_views[0] starts on line 11.
+    assertRefused(VALID.replace("online: true", "onlin: true"),
+        "features.yaml:11: feature_views[0] 'driver_stats'");
   }
 
   @Test

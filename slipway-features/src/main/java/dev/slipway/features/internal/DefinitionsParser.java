@@ -1,5 +1,7 @@
 package dev.slipway.features.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -55,13 +57,14 @@ public final class DefinitionsParser {
     checkKeys(yaml + ": top level", root, Set.of(), Set.of("project", "entities", "sources",
         "feature_views", "on_demand_feature_views", "feature_services"));
     Path base = yaml.toAbsolutePath().getParent();
-    List<Entity> entities = list(yaml, root, "entities", DefinitionsParser::entity);
-    List<DataSource> sources = list(yaml, root, "sources",
+    Map<String, Integer> lines = lines(yaml);
+    List<Entity> entities = list(yaml, lines, root, "entities", DefinitionsParser::entity);
+    List<DataSource> sources = list(yaml, lines, root, "sources",
         (where, node) -> source(where, node, base));
-    List<FeatureView> views = list(yaml, root, "feature_views", DefinitionsParser::view);
-    List<OnDemandFeatureView> onDemand = list(yaml, root, "on_demand_feature_views",
+    List<FeatureView> views = list(yaml, lines, root, "feature_views", DefinitionsParser::view);
+    List<OnDemandFeatureView> onDemand = list(yaml, lines, root, "on_demand_feature_views",
         DefinitionsParser::onDemandView);
-    List<FeatureService> services = list(yaml, root, "feature_services",
+    List<FeatureService> services = list(yaml, lines, root, "feature_services",
         DefinitionsParser::service);
     return new FeatureDefinitions(yaml, entities, sources, views, onDemand, services);
   }
@@ -333,8 +336,28 @@ public final class DefinitionsParser {
     }
   }
 
-  private static <T> List<T> list(Path file, JsonNode root, String key,
-      BiFunction<String, JsonNode, T> reader) {
+  /**
+   * The line where each definition starts, by JSON pointer ({@code /feature_views/0}): the tree
+   * Jackson builds forgets locations, so one extra pass over the tokens keeps them for errors.
+   */
+  private static Map<String, Integer> lines(Path yaml) {
+    Map<String, Integer> lines = new java.util.HashMap<>();
+    try (JsonParser parser = new YAMLFactory().createParser(yaml.toFile())) {
+      // Bounded by the file: each call consumes one token until the end.
+      for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+        if (token == JsonToken.START_OBJECT) {
+          lines.putIfAbsent(parser.getParsingContext().pathAsPointer().toString(),
+              parser.currentTokenLocation().getLineNr());
+        }
+      }
+    } catch (IOException e) {
+      // The tree was read already, so this cannot fail in practice; lines are only a help.
+    }
+    return lines;
+  }
+
+  private static <T> List<T> list(Path file, Map<String, Integer> lines, JsonNode root,
+      String key, BiFunction<String, JsonNode, T> reader) {
     List<T> items = new ArrayList<>();
     JsonNode node = root.get(key);
     if (node == null || node.isNull()) {
@@ -347,7 +370,8 @@ public final class DefinitionsParser {
     int index = 0;
     for (JsonNode item : node) {
       String name = item.path("name").asText("");
-      String where = file + ": " + key + "[" + index++ + "]"
+      Integer line = lines.get("/" + key + "/" + index);
+      String where = file + (line == null ? "" : ":" + line) + ": " + key + "[" + index++ + "]"
           + (name.isEmpty() ? "" : " '" + name + "'");
       if (!item.isObject()) {
         throw new InvalidInputException(where + ": " + item + " (expected a mapping)");
