@@ -284,4 +284,46 @@ class OfflineStoreTest {
         .hasMessageContaining("missing column");
     assertThat(out).doesNotExist();
   }
+
+  @Test
+  void worksUnderATightMemoryLimit() throws Exception {
+    // 200k feature rows and entity rows against a 32 MB limit: DuckDB must work within it
+    // (spilling to the work directory if needed) instead of failing or growing.
+    exec("COPY (SELECT i % 1000 AS driver_id, TIMESTAMP '2026-01-01' + to_seconds(i) AS event_ts,"
+        + " TIMESTAMP '2026-01-01' + to_seconds(i) AS created_ts, i * 0.5 AS rate, i AS trips"
+        + " FROM range(200000) t(i)) TO '" + dir.resolve("driver.parquet") + "' (FORMAT parquet)");
+    writeRider("");
+    exec("COPY (SELECT i AS id, i % 1000 AS driver_id, TIMESTAMP '2026-01-01' + to_seconds(i + 1)"
+        + " AS ts FROM range(200000) t(i)) TO '" + dir.resolve("entities.parquet")
+        + "' (FORMAT parquet)");
+    Path yaml = dir.resolve("features.yaml");
+    Files.writeString(yaml, YAML);
+    store = OfflineStore.open(FeatureDefinitions.load(yaml),
+        new OfflineStore.Options(dir.resolve("work"), "32MB", 1));
+    assertThat(store.memoryLimit()).contains("MiB");
+    Path out = dir.resolve("out.parquet");
+    long rows = store.getHistoricalFeatures(
+        EntityRows.file(dir.resolve("entities.parquet"), "ts"), List.of("driver_stats:trips"),
+        out, null);
+    assertThat(rows).isEqualTo(200_000);
+    try (Statement statement = duck.createStatement();
+        ResultSet result = statement.executeQuery("SELECT count(*) FILTER (WHERE "
+            + "driver_stats__trips = id), count(*) FROM read_parquet('" + out + "')")) {
+      result.next();
+      // Each entity row asks one second after its own feature row: it must find exactly it.
+      assertThat(result.getLong(1)).isEqualTo(200_000);
+    }
+  }
+
+  @Test
+  void readsCsvEntityRows() throws Exception {
+    writeDriver(List.<Object[]>of(new Object[] {1L, 0L, 0L, 0.5, 1L}));
+    writeRider("");
+    Files.writeString(dir.resolve("entities.csv"),
+        "id,driver_id,ts\n0,1,2026-01-01 00:30:00\n1,1,2025-12-31 23:00:00\n");
+    Path out = dir.resolve("out.parquet");
+    store().getHistoricalFeatures(EntityRows.file(dir.resolve("entities.csv"), "ts"),
+        List.of("driver_stats:rate"), out, null);
+    assertThat(read(out)).extracting(r -> r.get("driver_stats__rate")).containsExactly(0.5, null);
+  }
 }
