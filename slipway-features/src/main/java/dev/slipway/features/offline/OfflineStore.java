@@ -59,7 +59,9 @@ public final class OfflineStore implements AutoCloseable {
         statement.execute("SET memory_limit = '" + options.memoryLimit().replace("'", "") + "'");
         statement.execute("SET temp_directory = '"
             + options.workDir().toAbsolutePath().toString().replace("'", "''") + "'");
-        statement.execute("SET enable_progress_bar = false");
+        // Progress is tracked (for the progress callback) but never printed to the console.
+        statement.execute("SET enable_progress_bar = true");
+        statement.execute("SET enable_progress_bar_print = false");
         // Output order is not promised, and keeping it makes DuckDB buffer more under COPY.
         statement.execute("SET preserve_insertion_order = false");
         if (options.threads() > 0) {
@@ -77,7 +79,8 @@ public final class OfflineStore implements AutoCloseable {
    * Writes {@code entities} with the features {@code refs} ({@code view:feature}, on-demand
    * included) as columns named {@code view__feature} to {@code output} (Parquet), written under a
    * temporary name and moved into place. Returns the number of rows; {@code progress} receives
-   * the running count of rows written. Row order is not guaranteed.
+   * the running count of rows written (estimated from DuckDB's query progress while the join
+   * runs, exact at the end). Row order is not guaranteed.
    */
   public long getHistoricalFeatures(EntityRows entities, List<String> refs, Path output,
       LongConsumer progress) {

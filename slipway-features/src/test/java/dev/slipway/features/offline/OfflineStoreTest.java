@@ -172,9 +172,12 @@ class OfflineStoreTest {
       entityRows.add(entity(i, random.nextInt(drivers + 2), 30L * random.nextInt(2 * 24 * 22)));
     }
     Path out = dir.resolve("out.parquet");
+    List<Long> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
     long rows = store().getHistoricalFeatures(entities(entityRows),
-        List.of("driver_stats:rate", "driver_stats:trips", "driver_forever:rate"), out, null);
+        List.of("driver_stats:rate", "driver_stats:trips", "driver_forever:rate"), out,
+        progress::add);
     assertThat(rows).isEqualTo(3000);
+    assertThat(progress).isSorted().last().isEqualTo(3000L);
     List<Map<String, Object>> result = read(out);
     assertThat(result).hasSize(3000);
     int nonNull = 0;

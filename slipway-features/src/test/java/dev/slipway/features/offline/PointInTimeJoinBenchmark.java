@@ -74,6 +74,7 @@ public final class PointInTimeJoinBenchmark {
       refs.add("derived:score");
     }
     AtomicLong progress = new AtomicLong();
+    AtomicLong progressCalls = new AtomicLong();
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       pool.resetPeakUsage();
     }
@@ -84,7 +85,10 @@ public final class PointInTimeJoinBenchmark {
         new OfflineStore.Options(dir.resolve("work"), memoryLimit, 0))) {
       effectiveLimit = store.memoryLimit();
       rows = store.getHistoricalFeatures(EntityRows.file(dir.resolve("entities.parquet"), "ts"),
-          refs, dir.resolve("training.parquet"), progress::set);
+          refs, dir.resolve("training.parquet"), written -> {
+            progress.set(written);
+            progressCalls.incrementAndGet();
+          });
     }
     long joinMillis = (System.nanoTime() - start) / 1_000_000;
     long peakHeap = 0;
@@ -96,7 +100,8 @@ public final class PointInTimeJoinBenchmark {
     System.out.printf("N=%d entity rows x 3 views of %d rows (2 features each, created-timestamp"
         + " dedup on)%s%n", n, n, onDemand ? " + 1 on-demand feature" : "");
     System.out.printf("generate: %d ms; join to Parquet: %d ms; rows written: %d"
-        + " (progress %d)%n", generateMillis, joinMillis, rows, progress.get());
+        + " (last progress %d after %d progress calls)%n", generateMillis, joinMillis, rows,
+        progress.get(), progressCalls.get());
     System.out.printf("JVM peak heap used: %.1f MB (max heap %.0f MB); DuckDB memory_limit: %s;"
         + " cores: %d; output: %.1f MB%n", peakHeap / 1e6,
         Runtime.getRuntime().maxMemory() / 1e6, effectiveLimit,

@@ -30,11 +30,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBPreparedStatement;
 
 /**
  * One historical retrieval: builds a DuckDB query with one ASOF LEFT JOIN per feature view,
@@ -102,7 +106,7 @@ public final class PointInTimeJoin {
       long rows;
       if (onDemand.isEmpty()) {
         rows = copy("SELECT * EXCLUDE (__entity_ts) FROM (" + query + ")", entityColumns,
-            outputColumns, temp);
+            outputColumns, temp, entityTable, progress);
         progress.accept(rows);
       } else {
         for (String view : onDemand.keySet()) {
@@ -185,11 +189,49 @@ public final class PointInTimeJoin {
   }
 
   private long copy(String query, Map<String, String> entityColumns, List<String> outputColumns,
-      Path temp) throws SQLException {
+      Path temp, String entityTable, LongConsumer progress) throws SQLException {
     String columns = selectedColumns(entityColumns, outputColumns);
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("COPY (SELECT " + columns + " FROM (" + query + ")) TO "
-          + literal(temp.toAbsolutePath().toString()) + " (FORMAT parquet)");
+    long entityCount;
+    try (Statement statement = connection.createStatement();
+        ResultSet count = statement.executeQuery("SELECT count(*) FROM " + entityTable)) {
+      count.next();
+      entityCount = count.getLong(1);
+    }
+    try (Statement statement = connection.createStatement();
+        DuckDBPreparedStatement copy = connection.prepareStatement("COPY (SELECT " + columns
+            + " FROM (" + query + ")) TO " + literal(temp.toAbsolutePath().toString())
+            + " (FORMAT parquet)").unwrap(DuckDBPreparedStatement.class)) {
+      // COPY runs inside DuckDB in one call; a poller turns DuckDB's query progress into an
+      // estimate of rows written so a CLI can show progress on long runs.
+      ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "offline-store-progress");
+        thread.setDaemon(true);
+        return thread;
+      });
+      AtomicLong reported = new AtomicLong();
+      poller.scheduleAtFixedRate(() -> {
+        try {
+          double percentage = copy.getQueryProgress().getPercentage();
+          long estimate = (long) (entityCount * Math.min(99.0, Math.max(0, percentage)) / 100);
+          if (estimate > reported.get()) {
+            reported.set(estimate);
+            progress.accept(estimate);
+          }
+        } catch (SQLException | RuntimeException e) {
+          // Progress is informative only; the query's own outcome is reported by execute.
+        }
+      }, 250, 250, TimeUnit.MILLISECONDS);
+      try {
+        copy.execute();
+      } finally {
+        poller.shutdownNow();
+        try {
+          // The callback must not run after the final count is reported.
+          poller.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       try (ResultSet count = statement.executeQuery("SELECT count(*) FROM read_parquet("
           + literal(temp.toAbsolutePath().toString()) + ")")) {
         count.next();
