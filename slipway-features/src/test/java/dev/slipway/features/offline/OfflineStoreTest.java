@@ -285,6 +285,18 @@ class OfflineStoreTest {
     assertThatThrownBy(() -> offline.getHistoricalFeatures(entities(List.of(entity(0, 1, 0))),
         List.of("combined:score"), out, null)).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("missing column");
+    exec("COPY (SELECT 1::BIGINT AS rider_id, TIMESTAMP '2026-01-01' AS event_ts) TO '"
+        + dir.resolve("rider.csv") + "' (HEADER)");
+    assertThatThrownBy(() -> offline.getHistoricalFeatures(EntityRows.table(
+        List.of("rider_id", "ts"), List.of(List.of(1L, T0)), "ts"),
+        List.of("rider_stats:rating"), out, null)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContainingAll("source 'rider_src'", "rider.csv", "feature view 'rider_stats'",
+            "missing column 'rating'");
+    Files.delete(dir.resolve("rider.csv"));
+    assertThatThrownBy(() -> offline.getHistoricalFeatures(EntityRows.table(
+        List.of("rider_id", "ts"), List.of(List.of(1L, T0)), "ts"),
+        List.of("rider_stats:rating"), out, null)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContainingAll("rider.csv", "file not found");
     assertThat(out).doesNotExist();
   }
 

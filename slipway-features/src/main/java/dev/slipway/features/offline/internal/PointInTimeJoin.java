@@ -101,6 +101,7 @@ public final class PointInTimeJoin {
       Map<String, String> entityColumns = describe("SELECT * FROM " + entityTable);
       String where = "entity rows" + (entities.path() == null ? "" : " " + entities.path());
       requireColumn(entityColumns, entities.timestampColumn(), where, "the event timestamp");
+      checkSources(joined);
       String query = query(entityTable, entityColumns, entities.timestampColumn(), joined,
           where);
       long rows;
@@ -130,6 +131,34 @@ public final class PointInTimeJoin {
         // Best effort: a leftover temporary file is harmless and named after the run.
       }
       drop(dropLater);
+    }
+  }
+
+  /** Refuses missing source files or columns up front, naming the file, view and column. */
+  private void checkSources(Map<String, Set<String>> joined) throws SQLException {
+    for (Map.Entry<String, Set<String>> entry : joined.entrySet()) {
+      FeatureView view = definitions.featureViews().get(entry.getKey());
+      DataSource source = definitions.sources().get(view.source());
+      String where = "source '" + source.name() + "' (" + source.path() + ") of feature view '"
+          + view.name() + "'";
+      if (!Files.isRegularFile(source.path())) {
+        throw new InvalidInputException(where + ": file not found (expected a readable "
+            + source.format().name().toLowerCase(Locale.ROOT) + " file)");
+      }
+      Map<String, String> columns = describe("SELECT * FROM " + read(source));
+      requireColumn(columns, source.timestampField(), where, "timestamp_field");
+      if (source.createdTimestampField() != null) {
+        requireColumn(columns, source.createdTimestampField(), where,
+            "created_timestamp_field");
+      }
+      for (String entityName : view.entities()) {
+        for (Entity.JoinKey key : definitions.entities().get(entityName).joinKeys()) {
+          requireColumn(columns, key.name(), where, "join key of entity '" + entityName + "'");
+        }
+      }
+      for (String feature : entry.getValue()) {
+        requireColumn(columns, feature, where, "feature '" + feature + "'");
+      }
     }
   }
 
