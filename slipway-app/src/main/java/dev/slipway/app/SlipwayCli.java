@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = SlipwayCli.Version.class,
     description = "Takes trained models into production: serve, score, deploy.",
-    subcommands = {ServeCommand.class, QuickstartCommand.class, ModelsCommand.class})
+    subcommands = {ServeCommand.class, QuickstartCommand.class, ModelsCommand.class,
+        FeaturesCommand.class})
 public final class SlipwayCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -19,6 +19,7 @@ import dev.slipway.serving.internal.ModelManager;
 import dev.slipway.serving.internal.RepositoryModelSource;
 import dev.slipway.serving.internal.RestApi;
 import dev.slipway.serving.internal.ServerInfo;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,7 +68,7 @@ public final class InferenceServer implements AutoCloseable {
         .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5))
         .errorHandler(new JsonErrorHandler());
     new RestApi(inference, info, prometheus).registerOn(builder);
-    config.additionalRoutes.forEach(routes -> routes.accept(builder));
+    config.additionalRoutes.forEach(routes -> routes.accept(builder, prometheus));
     builder.service(GrpcService.builder()
         .addService(new GrpcApi(inference, info))
         .maxRequestMessageLength((int) Math.min(config.maxRequestBytes, Integer.MAX_VALUE))
@@ -170,7 +172,8 @@ public final class InferenceServer implements AutoCloseable {
     private int port = 8080;
     private long maxRequestBytes = 64L * 1024 * 1024;
     private Duration pollInterval = Duration.ofSeconds(5);
-    private final List<Consumer<ServerBuilder>> additionalRoutes = new ArrayList<>();
+    private final List<BiConsumer<ServerBuilder, MeterRegistry>> additionalRoutes =
+        new ArrayList<>();
 
     private Builder(ModelSource source) {
       this.source = Objects.requireNonNull(source, "source");
@@ -215,6 +218,13 @@ public final class InferenceServer implements AutoCloseable {
      * server's limits and JSON error handling.
      */
     public Builder additionalRoutes(Consumer<ServerBuilder> routes) {
+      Objects.requireNonNull(routes, "routes");
+      additionalRoutes.add((server, meters) -> routes.accept(server));
+      return this;
+    }
+
+    /** As {@link #additionalRoutes(Consumer)}, for routes that also report to {@code /metrics}. */
+    public Builder additionalRoutes(BiConsumer<ServerBuilder, MeterRegistry> routes) {
       additionalRoutes.add(Objects.requireNonNull(routes, "routes"));
       return this;
     }

@@ -1,5 +1,8 @@
 package dev.slipway.app.internal;
 
+import dev.slipway.features.FeatureDefinitions;
+import dev.slipway.features.online.OnlineFeatureReader;
+import dev.slipway.features.online.OnlineStore;
 import dev.slipway.registry.Registry;
 import dev.slipway.registry.RegistryConfig;
 import dev.slipway.registry.models.ResolvedModel;
@@ -7,8 +10,10 @@ import dev.slipway.serving.CompositeModelSource;
 import dev.slipway.serving.InferenceServer;
 import dev.slipway.serving.ModelSource;
 import dev.slipway.serving.RegistryDeployments;
+import dev.slipway.serving.internal.OnlineFeaturesApi;
 import dev.slipway.serving.internal.RepositoryModelSource;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +61,15 @@ public final class Platform implements AutoCloseable {
             + " stages; 0 turns it off (default: ${DEFAULT-VALUE}).")
     public int pollSeconds;
 
+    @Option(names = "--features", paramLabel = "YAML",
+        description = "Feature definitions to serve at POST /v1/features/online.")
+    public Path features;
+
+    @Option(names = "--online-store", defaultValue = "rocksdb", paramLabel = "SPEC",
+        description = "Online feature store: rocksdb (embedded, under --data-dir), rocksdb:DIR"
+            + " or redis://host:port (default: ${DEFAULT-VALUE}).")
+    public String onlineStore = "rocksdb";
+
     public RegistryConfig registryConfig() {
       RegistryConfig embedded = RegistryConfig.embedded(dataDir);
       return new RegistryConfig(registryUri != null ? registryUri : embedded.jdbcUrl(),
@@ -71,10 +85,12 @@ public final class Platform implements AutoCloseable {
   }
 
   private final Registry registry;
+  private final OnlineStore onlineStore;
   private final InferenceServer server;
 
-  private Platform(Registry registry, InferenceServer server) {
+  private Platform(Registry registry, OnlineStore onlineStore, InferenceServer server) {
     this.registry = registry;
+    this.onlineStore = onlineStore;
     this.server = server;
   }
 
@@ -91,7 +107,12 @@ public final class Platform implements AutoCloseable {
    */
   public static Platform serve(Registry registry, Options options, Path repository,
       Map<String, String> deployments) {
+    OnlineStore onlineStore = null;
     try {
+      FeatureDefinitions features = options.features == null ? null
+          : FeatureDefinitions.load(options.features);
+      onlineStore = features == null ? null
+          : FeatureStores.online(options.onlineStore, options.dataDir);
       List<ModelSource> sources = new ArrayList<>();
       if (repository != null) {
         sources.add(new RepositoryModelSource(repository));
@@ -102,16 +123,22 @@ public final class Platform implements AutoCloseable {
           return new RegistryDeployments.Resolution(resolved.version(), resolved.localPath());
         }));
       }
-      InferenceServer server = InferenceServer.builder(new CompositeModelSource(sources))
+      InferenceServer.Builder builder = InferenceServer.builder(new CompositeModelSource(sources))
           .host(options.host)
           .port(options.port)
           .maxRequestBytes(options.maxRequestBytes)
           .pollInterval(Duration.ofSeconds(options.pollSeconds))
-          .additionalRoutes(registry::registerApi)
-          .build()
-          .start();
-      return new Platform(registry, server);
+          .additionalRoutes(registry::registerApi);
+      if (features != null) {
+        OnlineFeatureReader reader = new OnlineFeatureReader(onlineStore, Clock.systemUTC());
+        builder.additionalRoutes((server, meters) ->
+            new OnlineFeaturesApi(features, reader, meters).registerOn(server));
+      }
+      return new Platform(registry, onlineStore, builder.build().start());
     } catch (RuntimeException e) {
+      if (onlineStore != null) {
+        onlineStore.close();
+      }
       registry.close();
       throw e;
     }
@@ -142,6 +169,9 @@ public final class Platform implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    if (onlineStore != null) {
+      onlineStore.close();
+    }
     registry.close();
   }
 }
