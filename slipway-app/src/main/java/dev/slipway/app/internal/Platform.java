@@ -10,6 +10,7 @@ import dev.slipway.serving.CompositeModelSource;
 import dev.slipway.serving.InferenceServer;
 import dev.slipway.serving.ModelSource;
 import dev.slipway.serving.RegistryDeployments;
+import dev.slipway.serving.internal.OnlineFeatureRetrieval;
 import dev.slipway.serving.internal.OnlineFeaturesApi;
 import dev.slipway.serving.internal.RepositoryModelSource;
 import java.nio.file.Path;
@@ -131,8 +132,8 @@ public final class Platform implements AutoCloseable {
           .additionalRoutes(registry::registerApi);
       if (features != null) {
         OnlineFeatureReader reader = new OnlineFeatureReader(onlineStore, Clock.systemUTC());
-        builder.additionalRoutes((server, meters) ->
-            new OnlineFeaturesApi(features, reader, meters).registerOn(server));
+        builder.additionalRoutes((server, meters) -> new OnlineFeaturesApi(
+            new OnlineFeatureRetrieval(features, reader, meters), meters).registerOn(server));
       }
       return new Platform(registry, onlineStore, builder.build().start());
     } catch (RuntimeException e) {
