@@ -12,6 +12,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import dev.slipway.app.internal.Platform;
+import dev.slipway.core.examples.LogisticRegressionOnnx;
 import dev.slipway.registry.Registry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -138,8 +140,14 @@ class FeatureServingTest {
     options.maxRequestBytes = 1 << 20;
     options.pollSeconds = 0;
     options.features = Path.of(yaml);
+    // Entity-reference scoring: churn's input is churn_v1's three features, fetched by id.
+    Path repository = project.resolve("models");
+    LogisticRegressionOnnx.write(repository.resolve("churn/1/model.onnx"),
+        new float[] {0.2f, -0.1f, 0.05f}, 0f);
+    options.bindFeatures = List.of("churn=churn_v1");
+    options.featureDefaults = List.of("customer_stats:support_calls=0");
     try (Platform platform = Platform.serve(Registry.open(options.registryConfig()), options,
-        null, Map.of())) {
+        repository, Map.of())) {
       WebClient http = WebClient.of(platform.baseUrl());
       AggregatedHttpResponse answer = post(http, """
           {"feature_service": "churn_v1",
@@ -170,6 +178,30 @@ class FeatureServingTest {
       AggregatedHttpResponse wrongType = post(http, """
           {"features": ["customer_stats:tenure_years"], "entities": {"customer_id": ["x"]}}""");
       assertThat(wrongType.status().code()).isEqualTo(400);
+      AggregatedHttpResponse scored = http.execute(RequestHeaders.of(HttpMethod.POST,
+          "/v2/models/churn/infer", HttpHeaderNames.CONTENT_TYPE, MediaType.JSON), """
+          {"inputs": [
+            {"name": "customer_id", "datatype": "INT64", "shape": [2], "data": [1, 2]},
+            {"name": "discount", "datatype": "FP64", "shape": [2], "data": [0.5, 0.0]}]}""")
+          .aggregate().join();
+      assertThat(scored.status().code()).as(scored.contentUtf8()).isEqualTo(200);
+      JsonNode probabilities = JSON.readTree(scored.contentUtf8()).path("outputs").get(0)
+          .path("data");
+      // Customer 1: [1.5, 2, 1.5 * 10 + 0.5]; customer 2: [4.0, 5, 40.0].
+      assertThat(probabilities.get(0).asDouble())
+          .isCloseTo(1 / (1 + Math.exp(-(0.3 - 0.2 + 0.775))), within(1e-6));
+      assertThat(probabilities.get(1).asDouble())
+          .isCloseTo(1 / (1 + Math.exp(-(0.8 - 0.5 + 2.0))), within(1e-6));
+      AggregatedHttpResponse unknownCustomer = http.execute(RequestHeaders.of(HttpMethod.POST,
+          "/v2/models/churn/infer", HttpHeaderNames.CONTENT_TYPE, MediaType.JSON), """
+          {"inputs": [
+            {"name": "customer_id", "datatype": "INT64", "shape": [1], "data": [999]},
+            {"name": "discount", "datatype": "FP64", "shape": [1], "data": [0.0]}]}""")
+          .aggregate().join();
+      assertThat(unknownCustomer.status().code()).isEqualTo(400);
+      assertThat(unknownCustomer.contentUtf8()).contains("customer_id=999")
+          .contains("customer_stats:tenure_years").contains("NOT_FOUND");
+
       assertThat(http.get("/metrics").aggregate().join().contentUtf8())
           .contains("slipway_features_online_read_duration_seconds_count")
           .contains("slipway_features_online_misses_total");

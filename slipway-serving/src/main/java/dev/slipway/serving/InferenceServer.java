@@ -12,10 +12,14 @@ import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.slipway.core.runtime.ModelLoader;
+import dev.slipway.features.FeatureDefinitions;
+import dev.slipway.features.online.OnlineFeatureReader;
 import dev.slipway.serving.internal.GrpcApi;
 import dev.slipway.serving.internal.InferenceMetrics;
 import dev.slipway.serving.internal.InferenceService;
 import dev.slipway.serving.internal.ModelManager;
+import dev.slipway.serving.internal.OnlineFeatureRetrieval;
+import dev.slipway.serving.internal.OnlineFeaturesApi;
 import dev.slipway.serving.internal.RepositoryModelSource;
 import dev.slipway.serving.internal.RestApi;
 import dev.slipway.serving.internal.ServerInfo;
@@ -27,7 +31,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -58,7 +64,11 @@ public final class InferenceServer implements AutoCloseable {
     this.config = config;
     InferenceMetrics metrics = new InferenceMetrics(prometheus);
     this.models = new ModelManager(config.source, ModelLoader.withInstalledRuntimes(), metrics);
-    InferenceService inference = new InferenceService(models, metrics);
+    OnlineFeatureRetrieval retrieval = config.featureDefinitions == null ? null
+        : new OnlineFeatureRetrieval(config.featureDefinitions, config.featureReader, prometheus);
+    InferenceService inference = retrieval == null
+        ? new InferenceService(models, metrics)
+        : new InferenceService(models, metrics, config.featureBindings, retrieval);
     ServerInfo info = ServerInfo.current();
     var builder = Server.builder()
         .http(new InetSocketAddress(config.host, config.port))
@@ -68,6 +78,9 @@ public final class InferenceServer implements AutoCloseable {
         .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5))
         .errorHandler(new JsonErrorHandler());
     new RestApi(inference, info, prometheus).registerOn(builder);
+    if (retrieval != null) {
+      new OnlineFeaturesApi(retrieval, prometheus).registerOn(builder);
+    }
     config.additionalRoutes.forEach(routes -> routes.accept(builder, prometheus));
     builder.service(GrpcService.builder()
         .addService(new GrpcApi(inference, info))
@@ -174,6 +187,9 @@ public final class InferenceServer implements AutoCloseable {
     private Duration pollInterval = Duration.ofSeconds(5);
     private final List<BiConsumer<ServerBuilder, MeterRegistry>> additionalRoutes =
         new ArrayList<>();
+    private FeatureDefinitions featureDefinitions;
+    private OnlineFeatureReader featureReader;
+    private final Map<String, FeatureBinding> featureBindings = new LinkedHashMap<>();
 
     private Builder(ModelSource source) {
       this.source = Objects.requireNonNull(source, "source");
@@ -229,7 +245,28 @@ public final class InferenceServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Serves online features at {@code POST /v1/features/online} and enables entity-reference
+     * scoring for models bound with {@link #bindFeatures}.
+     */
+    public Builder features(FeatureDefinitions definitions, OnlineFeatureReader reader) {
+      this.featureDefinitions = Objects.requireNonNull(definitions, "definitions");
+      this.featureReader = Objects.requireNonNull(reader, "reader");
+      return this;
+    }
+
+    /** Lets requests to {@code model} name entities; needs {@link #features}. */
+    public Builder bindFeatures(String model, FeatureBinding binding) {
+      featureBindings.put(Objects.requireNonNull(model, "model"),
+          Objects.requireNonNull(binding, "binding"));
+      return this;
+    }
+
     public InferenceServer build() {
+      if (!featureBindings.isEmpty() && featureDefinitions == null) {
+        throw new IllegalStateException("bindFeatures " + featureBindings.keySet()
+            + " needs feature definitions (call features(...))");
+      }
       return new InferenceServer(this);
     }
   }

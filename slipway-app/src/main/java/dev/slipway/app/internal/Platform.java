@@ -3,20 +3,21 @@ package dev.slipway.app.internal;
 import dev.slipway.features.FeatureDefinitions;
 import dev.slipway.features.online.OnlineFeatureReader;
 import dev.slipway.features.online.OnlineStore;
+import dev.slipway.core.SlipwayException;
 import dev.slipway.registry.Registry;
 import dev.slipway.registry.RegistryConfig;
 import dev.slipway.registry.models.ResolvedModel;
 import dev.slipway.serving.CompositeModelSource;
+import dev.slipway.serving.FeatureBinding;
 import dev.slipway.serving.InferenceServer;
 import dev.slipway.serving.ModelSource;
 import dev.slipway.serving.RegistryDeployments;
-import dev.slipway.serving.internal.OnlineFeatureRetrieval;
-import dev.slipway.serving.internal.OnlineFeaturesApi;
 import dev.slipway.serving.internal.RepositoryModelSource;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
@@ -70,6 +71,42 @@ public final class Platform implements AutoCloseable {
         description = "Online feature store: rocksdb (embedded, under --data-dir), rocksdb:DIR"
             + " or redis://host:port (default: ${DEFAULT-VALUE}).")
     public String onlineStore = "rocksdb";
+
+    @Option(names = "--bind-features", paramLabel = "MODEL=SERVICE",
+        description = "Lets requests to MODEL send entity keys: its input is fetched from the"
+            + " feature service SERVICE. Repeatable.")
+    public List<String> bindFeatures = new ArrayList<>();
+
+    @Option(names = "--feature-default", paramLabel = "VIEW:FEATURE=NUMBER",
+        description = "Value used when a bound feature is missing for an entity; without one"
+            + " such a request is refused with 400. Repeatable.")
+    public List<String> featureDefaults = new ArrayList<>();
+
+    Map<String, String> bindings() {
+      Map<String, String> bindings = new LinkedHashMap<>();
+      for (String binding : bindFeatures) {
+        int equals = binding.indexOf('=');
+        if (equals <= 0) {
+          throw new SlipwayException("--bind-features " + binding + ": expected MODEL=SERVICE");
+        }
+        bindings.put(binding.substring(0, equals), binding.substring(equals + 1));
+      }
+      return bindings;
+    }
+
+    Map<String, Double> featureDefaults() {
+      Map<String, Double> defaults = new LinkedHashMap<>();
+      for (String spec : featureDefaults) {
+        int equals = spec.lastIndexOf('=');
+        try {
+          defaults.put(spec.substring(0, equals), Double.parseDouble(spec.substring(equals + 1)));
+        } catch (RuntimeException e) {
+          throw new SlipwayException("--feature-default " + spec
+              + ": expected VIEW:FEATURE=NUMBER");
+        }
+      }
+      return defaults;
+    }
 
     public RegistryConfig registryConfig() {
       RegistryConfig embedded = RegistryConfig.embedded(dataDir);
@@ -131,9 +168,12 @@ public final class Platform implements AutoCloseable {
           .pollInterval(Duration.ofSeconds(options.pollSeconds))
           .additionalRoutes(registry::registerApi);
       if (features != null) {
-        OnlineFeatureReader reader = new OnlineFeatureReader(onlineStore, Clock.systemUTC());
-        builder.additionalRoutes((server, meters) -> new OnlineFeaturesApi(
-            new OnlineFeatureRetrieval(features, reader, meters), meters).registerOn(server));
+        builder.features(features, new OnlineFeatureReader(onlineStore, Clock.systemUTC()));
+        Map<String, Double> defaults = options.featureDefaults();
+        options.bindings().forEach((model, service) ->
+            builder.bindFeatures(model, new FeatureBinding(service, defaults)));
+      } else if (!options.bindFeatures.isEmpty()) {
+        throw new SlipwayException("--bind-features needs --features (the definitions)");
       }
       return new Platform(registry, onlineStore, builder.build().start());
     } catch (RuntimeException e) {

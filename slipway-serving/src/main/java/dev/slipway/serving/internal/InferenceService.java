@@ -6,7 +6,10 @@ import dev.slipway.serving.ModelNotFoundException;
 import dev.slipway.serving.internal.InferenceMetrics.Outcome;
 import dev.slipway.serving.internal.InferenceMetrics.Protocol;
 import java.util.ArrayList;
+import dev.slipway.serving.FeatureBinding;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -20,10 +23,33 @@ public final class InferenceService {
 
   private final ModelManager models;
   private final InferenceMetrics metrics;
+  private final Map<String, EntityInputAssembler> entityInputs;
 
   public InferenceService(ModelManager models, InferenceMetrics metrics) {
+    this(models, metrics, Map.of());
+  }
+
+  /**
+   * @param bindings models whose requests may name entities instead of sending the model's input
+   */
+  public InferenceService(ModelManager models, InferenceMetrics metrics,
+      Map<String, FeatureBinding> bindings, OnlineFeatureRetrieval retrieval) {
+    this(models, metrics, assemblers(bindings, retrieval));
+  }
+
+  private InferenceService(ModelManager models, InferenceMetrics metrics,
+      Map<String, EntityInputAssembler> entityInputs) {
     this.models = models;
     this.metrics = metrics;
+    this.entityInputs = Map.copyOf(entityInputs);
+  }
+
+  private static Map<String, EntityInputAssembler> assemblers(
+      Map<String, FeatureBinding> bindings, OnlineFeatureRetrieval retrieval) {
+    Map<String, EntityInputAssembler> assemblers = new HashMap<>();
+    bindings.forEach((model, binding) ->
+        assemblers.put(model, new EntityInputAssembler(binding, retrieval)));
+    return assemblers;
   }
 
   public ModelManager models() {
@@ -50,7 +76,14 @@ public final class InferenceService {
     }
     CompletableFuture<List<Tensor>> scored;
     try {
-      List<Tensor> conformed = served.signature().conform(inputs);
+      List<Tensor> modelInputs = inputs;
+      EntityInputAssembler assembler = entityInputs.get(model);
+      if (assembler != null && assembler.appliesTo(inputs, served.signature())) {
+        // Entity-reference scoring: the online store read is short (RocksDB in-process, one
+        // Redis round trip), so it runs on the calling thread like the model itself.
+        modelInputs = assembler.assemble(inputs, served.signature());
+      }
+      List<Tensor> conformed = served.signature().conform(modelInputs);
       served.signature().checkOutputNames(requestedOutputs);
       scored = served.predict(conformed);
     } catch (RuntimeException e) {
