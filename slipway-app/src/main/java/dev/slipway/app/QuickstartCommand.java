@@ -7,10 +7,13 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
+import dev.slipway.app.internal.ExampleFeatures;
 import dev.slipway.app.internal.ExampleRepository;
+import dev.slipway.app.internal.FeatureStores;
 import dev.slipway.app.internal.Platform;
 import dev.slipway.core.SlipwayException;
 import dev.slipway.core.examples.LogisticRegressionOnnx;
+import dev.slipway.features.online.OnlineStore;
 import dev.slipway.registry.MlflowException;
 import dev.slipway.registry.Registry;
 import dev.slipway.registry.models.MetricComparator;
@@ -31,6 +34,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -53,6 +57,8 @@ import picocli.CommandLine.Option;
 final class QuickstartCommand implements Runnable {
   private static final float[] SAMPLE_CUSTOMER = {0.5f, 1.05f, 4f, 0f};
   private static final String ACTOR = "quickstart";
+  private static final String ENTITY_BODY = "{\"inputs\":[{\"name\":\"customer_id\","
+      + "\"datatype\":\"INT64\",\"shape\":[1],\"data\":[42]}]}";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -92,6 +98,22 @@ final class QuickstartCommand implements Runnable {
     } catch (RuntimeException e) {
       registry.close();
       throw e;
+    }
+    try {
+      Path features = ExampleFeatures.write(dir.resolve("features"));
+      long written;
+      try (OnlineStore store = FeatureStores.online(options.onlineStore, dir)) {
+        written = ExampleFeatures.materialize(features, store);
+      }
+      out.printf("4. Feature store: %s defines customer_profile (4 features by customer_id);"
+          + " materialized the latest of 2 snapshots for %d customers into the embedded online"
+          + " store%n", features, written);
+      options.features = features;
+      options.bindFeatures = List.of(ExampleRepository.MODEL + "=" + ExampleFeatures.SERVICE);
+    } catch (IOException | SQLException | RuntimeException e) {
+      registry.close();
+      throw new SlipwayException("cannot prepare the example feature store: " + e.getMessage(),
+          e);
     }
     Platform platform = Platform.serve(registry, options, null, Map.of(ExampleRepository.MODEL,
         "models:/" + ExampleRepository.MODEL + "@production"));
@@ -144,22 +166,30 @@ final class QuickstartCommand implements Runnable {
   /** Steps 4 to 6: the deployment answering over REST and gRPC, and commands to try. */
   private static void tour(Platform platform, int version, PrintWriter out) {
     String base = platform.baseUrl();
-    out.printf("4. Serving deployment churn = models:/churn@production (version %d) on %s%n",
+    out.printf("5. Serving deployment churn = models:/churn@production (version %d) on %s%n",
         version, base);
-    float rest = scoreOverRest(base);
-    out.printf(Locale.ROOT, "5. REST  POST /v2/models/churn/infer  customer %s -> churn"
+    float rest = scoreOverRest(base, restBody());
+    out.printf(Locale.ROOT, "6. REST  POST /v2/models/churn/infer  customer %s -> churn"
         + " probability %.4f%n", Arrays.toString(SAMPLE_CUSTOMER), rest);
     float grpc = scoreOverGrpc(base);
-    out.printf(Locale.ROOT, "6. gRPC  inference.GRPCInferenceService/ModelInfer      -> churn"
+    out.printf(Locale.ROOT, "7. gRPC  inference.GRPCInferenceService/ModelInfer      -> churn"
         + " probability %.4f%n", grpc);
     if (Math.abs(rest - grpc) > 1e-6) {
       throw new SlipwayException("REST and gRPC disagree: " + rest + " vs " + grpc);
     }
+    float byId = scoreOverRest(base, ENTITY_BODY);
+    out.printf(Locale.ROOT, "8. By entity: POST /v2/models/churn/infer  customer_id 42 ->"
+        + " features from the online store -> churn probability %.4f%n", byId);
     out.println();
     out.println("Try it yourself:");
     out.printf("  curl -s %s/v2/models/churn%n", base);
     out.printf("  curl -s -X POST %s/v2/models/churn/infer -H 'Content-Type: application/json'"
         + " \\%n       -d '%s'%n", base, restBody());
+    out.printf("  curl -s -X POST %s/v2/models/churn/infer -H 'Content-Type: application/json'"
+        + " \\%n       -d '%s'%n", base, ENTITY_BODY);
+    out.printf("  curl -s -X POST %s/v1/features/online -H 'Content-Type: application/json'"
+        + " \\%n       -d '{\"feature_service\":\"%s\",\"entities\":{\"customer_id\":[1,2,42]}}'%n",
+        base, ExampleFeatures.SERVICE);
     out.printf("  curl -s '%s/api/2.0/mlflow/registered-models/get?name=churn'%n", base);
     out.printf("  ./slipway models show churn --url %s%n", base);
     out.printf("  ./slipway models history churn --url %s%n", base);
@@ -208,10 +238,10 @@ final class QuickstartCommand implements Runnable {
         + data + "]]}]}";
   }
 
-  private static float scoreOverRest(String base) {
+  private static float scoreOverRest(String base, String request) {
     AggregatedHttpResponse response = WebClient.of(base).execute(
         RequestHeaders.of(HttpMethod.POST, "/v2/models/" + ExampleRepository.MODEL + "/infer",
-            HttpHeaderNames.CONTENT_TYPE, MediaType.JSON), restBody()).aggregate().join();
+            HttpHeaderNames.CONTENT_TYPE, MediaType.JSON), request).aggregate().join();
     if (response.status().code() != 200) {
       throw new SlipwayException("REST inference answered " + response.status() + ": "
           + response.contentUtf8());

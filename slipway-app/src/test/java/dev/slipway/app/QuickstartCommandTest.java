@@ -33,7 +33,9 @@ class QuickstartCommandTest {
     assertThat(rest.group(1)).isEqualTo(grpc.group(1));
     // A customer with short tenure, high charges and many support calls is likely to churn.
     assertThat(Double.parseDouble(rest.group(1))).isGreaterThan(0.5);
-    assertThat(out.toString()).contains("curl -s -X POST").contains("server stopped");
+    assertThat(out.toString()).contains("curl -s -X POST").contains("server stopped")
+        .containsPattern("By entity: .* churn probability 0\\.\\d{4}")
+        .contains("materialized the latest of 2 snapshots for 1000 customers");
   }
 
   @Test
