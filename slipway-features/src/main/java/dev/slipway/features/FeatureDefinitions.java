@@ -16,6 +16,9 @@ import java.util.Optional;
  * feature views, on-demand feature views and feature services, each by name in file order.
  */
 public final class FeatureDefinitions {
+  // Derived from the definitions on first use; benign race: every thread computes the same map.
+  private volatile Map<String, ValueType> refTypes;
+
   private final Path file;
   private final Map<String, Entity> entities;
   private final Map<String, DataSource> sources;
@@ -86,23 +89,22 @@ public final class FeatureDefinitions {
 
   /** The type of {@code view:feature} (plain or on-demand view), if defined. */
   public Optional<ValueType> typeOf(String ref) {
-    int colon = ref.indexOf(':');
-    if (colon <= 0) {
-      return Optional.empty();
+    return Optional.ofNullable(refTypes().get(ref));
+  }
+
+  /** Every {@code view:feature} ref with its type, built once: requests look up hundreds. */
+  private Map<String, ValueType> refTypes() {
+    Map<String, ValueType> types = refTypes;
+    if (types == null) {
+      Map<String, ValueType> built = new java.util.HashMap<>();
+      views.values().forEach(view -> view.features().forEach(
+          feature -> built.put(view.name() + ":" + feature.name(), feature.type())));
+      onDemandViews.values().forEach(view -> view.features().forEach(
+          feature -> built.put(view.name() + ":" + feature.name(), feature.type())));
+      types = Map.copyOf(built);
+      refTypes = types;
     }
-    String view = ref.substring(0, colon);
-    String feature = ref.substring(colon + 1);
-    FeatureView plain = views.get(view);
-    if (plain != null) {
-      return plain.features().stream().filter(f -> f.name().equals(feature))
-          .map(Feature::type).findFirst();
-    }
-    OnDemandFeatureView onDemand = onDemandViews.get(view);
-    if (onDemand != null) {
-      return onDemand.features().stream().filter(f -> f.name().equals(feature))
-          .map(OnDemandFeatureView.Computed::type).findFirst();
-    }
-    return Optional.empty();
+    return types;
   }
 
   private static <T> Map<String, T> byName(Path file, String kind, List<T> items,

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 
@@ -51,7 +53,7 @@ public final class OnlineFeatureReader {
    */
   public List<EntityFeatures> read(FeatureView view, List<EntityKey> keys,
       List<String> features) {
-    List<String> declared = new ArrayList<>(view.features().size());
+    Set<String> declared = new LinkedHashSet<>(view.features().size() * 2);
     for (Feature feature : view.features()) {
       declared.add(feature.name());
     }

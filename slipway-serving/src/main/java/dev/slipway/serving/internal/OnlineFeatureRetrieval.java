@@ -17,9 +17,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Online feature retrieval by entity: feature refs ({@code view:feature}, on-demand views
@@ -72,7 +74,7 @@ public final class OnlineFeatureRetrieval {
    * @throws InvalidInputException naming an unknown ref or a missing entity column
    */
   public List<Column> retrieve(List<String> refs, Map<String, List<Object>> entities, int rows) {
-    Map<String, List<String>> needed = new LinkedHashMap<>();
+    Map<String, Set<String>> needed = new LinkedHashMap<>();
     for (String ref : refs) {
       String view = view(ref);
       if (definitions.featureViews().containsKey(view)) {
@@ -92,9 +94,10 @@ public final class OnlineFeatureRetrieval {
       }
     }
     Map<String, List<Map<String, FeatureValue>>> fetched = new HashMap<>();
-    for (Map.Entry<String, List<String>> entry : needed.entrySet()) {
+    for (Map.Entry<String, Set<String>> entry : needed.entrySet()) {
       FeatureView view = definitions.featureViews().get(entry.getKey());
-      List<EntityFeatures> read = reader.read(view, keys(view, entities, rows), entry.getValue());
+      List<EntityFeatures> read = reader.read(view, keys(view, entities, rows),
+          List.copyOf(entry.getValue()));
       List<Map<String, FeatureValue>> perRow = new ArrayList<>(rows);
       for (EntityFeatures row : read) {
         perRow.add(row.values());
@@ -219,11 +222,8 @@ public final class OnlineFeatureRetrieval {
     }
   }
 
-  private static void addOnce(Map<String, List<String>> needed, String view, String feature) {
-    List<String> features = needed.computeIfAbsent(view, v -> new ArrayList<>());
-    if (!features.contains(feature)) {
-      features.add(feature);
-    }
+  private static void addOnce(Map<String, Set<String>> needed, String view, String feature) {
+    needed.computeIfAbsent(view, v -> new LinkedHashSet<>()).add(feature);
   }
 
   private static String view(String ref) {

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,8 @@ public final class OnlineFeaturesApi {
         times.add(Instant.EPOCH.toString());
       }
     }
+    // Rows of one view share their event time: format each instant once per request.
+    Map<Instant, String> timestamps = new HashMap<>();
     for (OnlineFeatureRetrieval.Column column : columns) {
       String ref = column.ref();
       names.add(fullNames ? ref.replace(":", "__") : ref.substring(ref.indexOf(':') + 1));
@@ -116,13 +119,32 @@ public final class OnlineFeaturesApi {
       ArrayNode statuses = result.putArray("statuses");
       ArrayNode times = result.putArray("event_timestamps");
       for (int row = 0; row < rows; row++) {
-        values.addPOJO(column.values().get(row));
+        addValue(values, column.values().get(row));
         statuses.add(column.statuses().get(row).name());
         Instant time = column.eventTimes().get(row);
-        times.add((time == null ? Instant.EPOCH : time).toString());
+        times.add(timestamps.computeIfAbsent(time == null ? Instant.EPOCH : time,
+            Instant::toString));
       }
     }
     return answer;
+  }
+
+  private static void addValue(ArrayNode values, Object value) {
+    if (value == null) {
+      values.addNull();
+    } else if (value instanceof Float number) {
+      values.add(number);
+    } else if (value instanceof Double number) {
+      values.add(number);
+    } else if (value instanceof Long number) {
+      values.add(number);
+    } else if (value instanceof Integer number) {
+      values.add(number);
+    } else if (value instanceof Boolean flag) {
+      values.add(flag);
+    } else {
+      values.add(value.toString());
+    }
   }
 
   private static Object plain(JsonNode value) {
