@@ -1,5 +1,6 @@
 package dev.slipway.app;
 
+import static dev.slipway.app.AppTesting.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -11,11 +12,10 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
+import dev.slipway.app.AppTesting.Result;
 import dev.slipway.app.internal.Platform;
 import dev.slipway.core.examples.LogisticRegressionOnnx;
 import dev.slipway.registry.Registry;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The feature store end to end, as a user drives it: definitions applied, features materialized
@@ -65,16 +64,6 @@ class FeatureServingTest {
 
   @TempDir Path project;
 
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = SlipwayCli.newCommandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    return new Result(cli.execute(args), out.toString(), err.toString());
-  }
 
   private void writeProject() throws Exception {
     Files.writeString(project.resolve("features.yaml"), DEFINITIONS);
@@ -91,8 +80,8 @@ class FeatureServingTest {
           + " (1::BIGINT, TIMESTAMP '2026-01-20 00:00:00', 0.0::DOUBLE),"
           + " (1::BIGINT, TIMESTAMP '2026-03-01 00:00:00', 0.0::DOUBLE),"
           + " (2::BIGINT, TIMESTAMP '2026-01-01 00:00:00', 0.0::DOUBLE))"
-          + " AS t(customer_id, event_timestamp, discount)) TO '" + project.resolve("entities.parquet")
-          + "' (FORMAT parquet)");
+          + " AS t(customer_id, event_timestamp, discount)) TO '"
+          + project.resolve("entities.parquet") + "' (FORMAT parquet)");
     }
   }
 
@@ -133,12 +122,7 @@ class FeatureServingTest {
       assertThat(rows.wasNull()).isTrue();
     }
 
-    Platform.Options options = new Platform.Options();
-    options.dataDir = Path.of(dataDir);
-    options.host = "127.0.0.1";
-    options.port = 0;
-    options.maxRequestBytes = 1 << 20;
-    options.pollSeconds = 0;
+    Platform.Options options = AppTesting.options(Path.of(dataDir));
     options.features = Path.of(yaml);
     // Entity-reference scoring: churn's input is churn_v1's three features, fetched by id.
     Path repository = project.resolve("models");

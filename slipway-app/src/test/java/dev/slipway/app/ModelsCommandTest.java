@@ -1,43 +1,26 @@
 package dev.slipway.app;
 
+import static dev.slipway.app.AppTesting.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slipway.app.AppTesting.Result;
 import dev.slipway.app.internal.Platform;
 import dev.slipway.core.examples.LogisticRegressionOnnx;
 import dev.slipway.registry.Registry;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code slipway models ...} against a running server, as a user types it. */
 class ModelsCommandTest {
   @TempDir Path dataDir;
   @TempDir Path staging;
 
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = SlipwayCli.newCommandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exitCode = cli.execute(args);
-    return new Result(exitCode, out.toString(), err.toString());
-  }
 
   @Test
   void registerListShowPromoteHistory() throws Exception {
-    Platform.Options options = new Platform.Options();
-    options.dataDir = dataDir;
-    options.host = "127.0.0.1";
-    options.port = 0;
-    options.maxRequestBytes = 1 << 20;
-    options.pollSeconds = 0;
+    Platform.Options options = AppTesting.options(dataDir);
     Path model = staging.resolve("model.onnx");
     LogisticRegressionOnnx.write(model, new float[] {1f, 2f}, 0f);
     try (Platform platform = Platform.serve(Registry.open(options.registryConfig()), options,

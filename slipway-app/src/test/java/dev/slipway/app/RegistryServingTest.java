@@ -54,11 +54,7 @@ class RegistryServingTest {
 
   @Test
   void aliasMove_switchesServedVersionUnderLoad_andFailedLoadKeepsServing() throws Exception {
-    Platform.Options options = new Platform.Options();
-    options.dataDir = dataDir;
-    options.host = "127.0.0.1";
-    options.port = 0;
-    options.maxRequestBytes = 1 << 20;
+    Platform.Options options = AppTesting.options(dataDir);
     options.pollSeconds = 1;
     try (Platform platform = Platform.serve(Registry.open(options.registryConfig()), options,
         null, Map.of("m", "models:/m@production"))) {
