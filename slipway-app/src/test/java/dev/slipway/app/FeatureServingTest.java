@@ -188,7 +188,9 @@ class FeatureServingTest {
 
       assertThat(http.get("/metrics").aggregate().join().contentUtf8())
           .contains("slipway_features_online_read_duration_seconds_count")
-          .contains("slipway_features_online_misses_total");
+          .contains("slipway_features_online_misses_total")
+          .containsPattern("slipway_features_freshness_seconds\\{view=\"customer_stats\"\\}"
+              + " [0-9.E]+");
     }
   }
 

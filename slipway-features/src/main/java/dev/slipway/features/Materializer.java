@@ -47,6 +47,11 @@ public final class Materializer {
   public static final int DEFAULT_CHUNK_ROWS = 10_000;
   /** Reserved feature view holding the watermarks. */
   public static final String WATERMARK_VIEW = "__slipway_watermarks";
+  /**
+   * Reserved view keyed by feature view name whose event time is the newest event time ever
+   * materialized for that view (the not-older rule keeps it the maximum): freshness reads it.
+   */
+  public static final String FRESHNESS_VIEW = "__slipway_freshness";
 
   private static final String ROW_COLUMN = "__slipway_row";
   private static final String EVENT_COLUMN = "__slipway_event_us";
@@ -111,9 +116,9 @@ public final class Materializer {
 
   private Result run(FeatureView view, DataSource source, List<Entity> entities, Instant start,
       Instant end, LongConsumer progress) {
-    if (WATERMARK_VIEW.equals(view.name())) {
+    if (WATERMARK_VIEW.equals(view.name()) || FRESHNESS_VIEW.equals(view.name())) {
       throw new InvalidInputException("feature view name '" + view.name()
-          + "' is reserved for watermarks (expected another name)");
+          + "' is reserved for Slipway's bookkeeping (expected another name)");
     }
     if (!view.online()) {
       throw new InvalidInputException("feature view '" + view.name()
@@ -264,11 +269,16 @@ public final class Materializer {
     List<String> violations = new ArrayList<>();
     List<OnlineRow> chunk = new ArrayList<>(Math.min(chunkRows, 100_000));
     long written = 0;
+    Instant newest = null;
     try (PreparedStatement query = query(duckDb, window, true);
         ResultSet rows = query.executeQuery()) {
       boolean more = rows.next();
       while (more) {
-        chunk.add(toOnlineRow(rows, window, violations));
+        OnlineRow latest = toOnlineRow(rows, window, violations);
+        chunk.add(latest);
+        if (newest == null || latest.eventTime().isAfter(newest)) {
+          newest = latest.eventTime();
+        }
         more = rows.next();
         if (!violations.isEmpty()) {
           throw new IllegalStateException("feature view '" + window.view().name() + "': data "
@@ -285,6 +295,10 @@ public final class Materializer {
           }
         }
       }
+    }
+    if (newest != null) {
+      store.write(FRESHNESS_VIEW, List.of(new OnlineRow(EntityKey.of(window.view().name()),
+          newest, Map.of())));
     }
     return written;
   }

@@ -37,6 +37,15 @@ public final class OnlineFeatureReader {
   /** All requested features of one entity, in request order. */
   public record EntityFeatures(EntityKey key, Map<String, FeatureValue> values) {}
 
+  /**
+   * The newest event time materialized for {@code featureView}, or empty before its first
+   * materialization: the age of what online reads can see.
+   */
+  public Optional<Instant> newestMaterialized(String featureView) {
+    return store.read(dev.slipway.features.Materializer.FRESHNESS_VIEW,
+        List.of(EntityKey.of(featureView)), List.of()).get(0).map(OnlineRow::eventTime);
+  }
+
   /** Reads every feature of {@code view}. */
   public List<EntityFeatures> read(FeatureView view, List<EntityKey> keys) {
     List<String> features = new ArrayList<>(view.features().size());

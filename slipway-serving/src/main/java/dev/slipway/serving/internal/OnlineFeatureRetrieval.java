@@ -12,6 +12,7 @@ import dev.slipway.features.online.OnlineFeatureReader;
 import dev.slipway.features.online.OnlineFeatureReader.EntityFeatures;
 import dev.slipway.features.online.OnlineFeatureReader.FeatureValue;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,6 +43,23 @@ public final class OnlineFeatureRetrieval {
     this.definitions = definitions;
     this.reader = reader;
     this.meters = meters;
+    for (FeatureView view : definitions.featureViews().values()) {
+      if (view.online()) {
+        // Read at scrape time: one small online-store read per view.
+        Gauge.builder("slipway.features.freshness", () -> ageSeconds(view.name()))
+            .description("Age of the newest materialized value of a feature view (NaN before"
+                + " the first materialization)")
+            .baseUnit("seconds")
+            .tag("view", view.name())
+            .register(meters);
+      }
+    }
+  }
+
+  private double ageSeconds(String view) {
+    return reader.newestMaterialized(view)
+        .map(newest -> (Instant.now().toEpochMilli() - newest.toEpochMilli()) / 1000.0)
+        .orElse(Double.NaN);
   }
 
   public FeatureDefinitions definitions() {
