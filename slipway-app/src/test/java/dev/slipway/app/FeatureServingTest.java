@@ -162,6 +162,24 @@ class FeatureServingTest {
       AggregatedHttpResponse wrongType = post(http, """
           {"features": ["customer_stats:tenure_years"], "entities": {"customer_id": ["x"]}}""");
       assertThat(wrongType.status().code()).isEqualTo(400);
+      // Push: customer 3 appears online without a materialization; a bad cell changes nothing.
+      AggregatedHttpResponse refusedPush = postTo(http, "/v1/features/push", """
+          {"feature_view": "customer_stats", "to": "online", "df": {
+            "customer_id": [3, 4], "event_ts": ["2026-03-01T00:00:00Z", "2026-03-01T00:00:00Z"],
+            "tenure_years": [2.5, "lots"], "support_calls": [1, 2]}}""");
+      assertThat(refusedPush.status().code()).isEqualTo(400);
+      assertThat(refusedPush.contentUtf8()).contains("df.tenure_years row 1");
+      AggregatedHttpResponse pushed = postTo(http, "/v1/features/push", """
+          {"feature_view": "customer_stats", "to": "online", "df": {
+            "customer_id": [3], "event_ts": ["2026-03-01T00:00:00Z"],
+            "tenure_years": [2.5], "support_calls": [1]}}""");
+      assertThat(pushed.status().code()).as(pushed.contentUtf8()).isEqualTo(200);
+      JsonNode three = JSON.readTree(post(http, """
+          {"features": ["customer_stats:tenure_years"], "entities": {"customer_id": [3, 4]}}""")
+          .contentUtf8()).path("results").get(1);
+      assertThat(three.path("values").get(0).asDouble()).isEqualTo(2.5);
+      assertThat(three.path("statuses").get(1).asText()).isEqualTo("NOT_FOUND");
+
       AggregatedHttpResponse scored = http.execute(RequestHeaders.of(HttpMethod.POST,
           "/v2/models/churn/infer", HttpHeaderNames.CONTENT_TYPE, MediaType.JSON), """
           {"inputs": [
@@ -195,7 +213,11 @@ class FeatureServingTest {
   }
 
   private static AggregatedHttpResponse post(WebClient http, String body) {
-    return http.execute(RequestHeaders.of(HttpMethod.POST, "/v1/features/online",
+    return postTo(http, "/v1/features/online", body);
+  }
+
+  private static AggregatedHttpResponse postTo(WebClient http, String path, String body) {
+    return http.execute(RequestHeaders.of(HttpMethod.POST, path,
         HttpHeaderNames.CONTENT_TYPE, MediaType.JSON), body).aggregate().join();
   }
 }

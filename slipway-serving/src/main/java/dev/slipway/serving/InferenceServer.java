@@ -14,10 +14,12 @@ import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.slipway.core.runtime.ModelLoader;
 import dev.slipway.features.FeatureDefinitions;
 import dev.slipway.features.online.OnlineFeatureReader;
+import dev.slipway.features.online.OnlineStore;
 import dev.slipway.serving.internal.GrpcApi;
 import dev.slipway.serving.internal.InferenceMetrics;
 import dev.slipway.serving.internal.InferenceService;
 import dev.slipway.serving.internal.ModelManager;
+import dev.slipway.serving.internal.FeaturePushApi;
 import dev.slipway.serving.internal.OnlineFeatureRetrieval;
 import dev.slipway.serving.internal.OnlineFeaturesApi;
 import dev.slipway.serving.internal.RepositoryModelSource;
@@ -29,6 +31,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,7 +68,8 @@ public final class InferenceServer implements AutoCloseable {
     InferenceMetrics metrics = new InferenceMetrics(prometheus);
     this.models = new ModelManager(config.source, ModelLoader.withInstalledRuntimes(), metrics);
     OnlineFeatureRetrieval retrieval = config.featureDefinitions == null ? null
-        : new OnlineFeatureRetrieval(config.featureDefinitions, config.featureReader, prometheus);
+        : new OnlineFeatureRetrieval(config.featureDefinitions,
+            new OnlineFeatureReader(config.onlineStore, Clock.systemUTC()), prometheus);
     InferenceService inference = retrieval == null
         ? new InferenceService(models, metrics)
         : new InferenceService(models, metrics, config.featureBindings, retrieval);
@@ -80,6 +84,7 @@ public final class InferenceServer implements AutoCloseable {
     new RestApi(inference, info, prometheus).registerOn(builder);
     if (retrieval != null) {
       new OnlineFeaturesApi(retrieval, prometheus).registerOn(builder);
+      new FeaturePushApi(config.featureDefinitions, config.onlineStore).registerOn(builder);
     }
     config.additionalRoutes.forEach(routes -> routes.accept(builder, prometheus));
     builder.service(GrpcService.builder()
@@ -188,7 +193,7 @@ public final class InferenceServer implements AutoCloseable {
     private final List<BiConsumer<ServerBuilder, MeterRegistry>> additionalRoutes =
         new ArrayList<>();
     private FeatureDefinitions featureDefinitions;
-    private OnlineFeatureReader featureReader;
+    private OnlineStore onlineStore;
     private final Map<String, FeatureBinding> featureBindings = new LinkedHashMap<>();
 
     private Builder(ModelSource source) {
@@ -246,12 +251,13 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Serves online features at {@code POST /v1/features/online} and enables entity-reference
+     * Serves online features at {@code POST /v1/features/online}, accepts pushes at {@code POST
+     * /v1/features/push}, and enables entity-reference
      * scoring for models bound with {@link #bindFeatures}.
      */
-    public Builder features(FeatureDefinitions definitions, OnlineFeatureReader reader) {
+    public Builder features(FeatureDefinitions definitions, OnlineStore store) {
       this.featureDefinitions = Objects.requireNonNull(definitions, "definitions");
-      this.featureReader = Objects.requireNonNull(reader, "reader");
+      this.onlineStore = Objects.requireNonNull(store, "store");
       return this;
     }
 

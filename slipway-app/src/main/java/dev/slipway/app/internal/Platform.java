@@ -1,7 +1,6 @@
 package dev.slipway.app.internal;
 
 import dev.slipway.features.FeatureDefinitions;
-import dev.slipway.features.online.OnlineFeatureReader;
 import dev.slipway.features.online.OnlineStore;
 import dev.slipway.core.SlipwayException;
 import dev.slipway.registry.Registry;
@@ -14,7 +13,6 @@ import dev.slipway.serving.ModelSource;
 import dev.slipway.serving.RegistryDeployments;
 import dev.slipway.serving.internal.RepositoryModelSource;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -168,7 +166,7 @@ public final class Platform implements AutoCloseable {
           .pollInterval(Duration.ofSeconds(options.pollSeconds))
           .additionalRoutes(registry::registerApi);
       if (features != null) {
-        builder.features(features, new OnlineFeatureReader(onlineStore, Clock.systemUTC()));
+        builder.features(features, onlineStore);
         Map<String, Double> defaults = options.featureDefaults();
         options.bindings().forEach((model, service) ->
             builder.bindFeatures(model, new FeatureBinding(service, defaults)));
