@@ -111,7 +111,7 @@ final class ModelsCommand implements Runnable {
       out.printf("%-8s %-11s %-20s %-34s %s%n", "VERSION", "STAGE", "ALIASES", "RUN", "SOURCE");
       for (JsonNode version : client.versions(name)) {
         out.printf("%-8s %-11s %-20s %-34s %s%n", version.path("version").asText(),
-            version.path("current_stage").asText(), version.path("aliases").toString(),
+            version.path("current_stage").asText(), versionAliases(version),
             version.path("run_id").asText("-"), version.path("source").asText());
       }
     }
@@ -189,6 +189,14 @@ final class ModelsCommand implements Runnable {
       }
       return (version.isEmpty() ? "" : "v" + version) + (value.isEmpty() ? "" : " " + value);
     }
+  }
+
+  private static String versionAliases(JsonNode version) {
+    StringBuilder aliases = new StringBuilder();
+    for (JsonNode alias : version.path("aliases")) {
+      aliases.append(aliases.length() == 0 ? "" : ",").append(alias.asText());
+    }
+    return aliases.length() == 0 ? "-" : aliases.toString();
   }
 
   private static String aliases(JsonNode model) {

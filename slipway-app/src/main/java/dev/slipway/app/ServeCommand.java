@@ -15,8 +15,9 @@ import picocli.CommandLine.Option;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Serves models over the Open Inference Protocol (REST and gRPC on one port), and the",
-      "registry's MLflow-compatible API (/api/2.0/mlflow) on the same port.",
+      "Serves models, the registry and online features on one port.",
+      "Inference speaks the Open Inference Protocol (REST and gRPC); the registry speaks",
+      "MLflow's REST API (/api/2.0/mlflow); features are served at /v1/features/online.",
       "Models come from a repository folder (DIR/<model>/<version>/model.onnx | model.json |",
       "model.ubj | MLmodel folder, optional DIR/<model>/config.yaml) and/or from registry",
       "deployments (--deployment churn=models:/churn@production), which follow their alias or",
