@@ -43,6 +43,11 @@ class RegistryServingTest {
   private Path modelFile(int index) throws Exception {
     Path file = staging.resolve("v" + index).resolve("model.onnx");
     LogisticRegressionOnnx.write(file, WEIGHTS[index], 0f);
+    // Version 2 brings its own serving config: requests to it go through dynamic batching.
+    if (index == 1) {
+      Files.writeString(file.resolveSibling("config.yaml"),
+          "max_batch_size: 8\nmax_queue_delay_microseconds: 100\n");
+    }
     return file.getParent();
   }
 
@@ -93,6 +98,10 @@ class RegistryServingTest {
         assertThat(load.wrongValues()).isZero();
         assertThat(load.answers().keySet()).containsOnly("1", "2");
       }
+      String metrics = WebClient.of(platform.baseUrl()).get("/metrics").aggregate().join()
+          .contentUtf8();
+      assertThat(metrics).containsPattern("slipway_batch_size_count\\{[^}]*model=\"m\""
+          + "[^}]*version=\"2\"[^}]*\\} [1-9]");
       JsonNode history = JSON.valueToTree(client.history("m"));
       assertThat(history.toString()).contains("\"actor\":\"alice\"")
           .contains("\"subject\":\"production\"");

@@ -93,7 +93,10 @@ public final class RegistryDeployments implements ModelSource {
     }
     TreeMap<Long, Path> versions = new TreeMap<>();
     versions.put(resolution.version(), resolution.artifacts());
-    return Optional.of(new SourceModel(ModelConfig.DEFAULT, "", versions));
+    // A registered version may carry its serving config (batching, threads) as config.yaml
+    // beside its artifact; registered artifacts are immutable, so the version identifies it.
+    ModelConfig config = ModelConfig.read(resolution.artifacts());
+    return Optional.of(new SourceModel(config, "", versions));
   }
 
   @Override
