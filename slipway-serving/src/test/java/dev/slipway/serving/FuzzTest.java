@@ -18,7 +18,6 @@ import com.google.protobuf.ByteString;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.MediaType;
-import dev.slipway.core.testing.Fixtures;
 import dev.slipway.serving.grpc.InferParameter;
 import dev.slipway.serving.grpc.InferTensorContents;
 import dev.slipway.serving.grpc.ModelInferRequest;
@@ -34,7 +33,6 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,10 +42,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Throws thousands of seeded, malformed requests at a running server. Whatever a client sends,
@@ -57,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The seed is fixed so that a failure reproduces, and printed; {@code -Dslipway.fuzz.seed=N}
  * runs another one.
  */
-class FuzzTest {
+class FuzzTest extends BreastCancerServerTest {
   private static final long DEFAULT_SEED = 20_260_523L;
   private static final int REST_REQUESTS = 3000;
   private static final int GRPC_REQUESTS = 400;
@@ -65,25 +61,12 @@ class FuzzTest {
   private static final Duration TIME_BUDGET = Duration.ofSeconds(40);
   private static final int PROBLEMS_SHOWN = 20;
 
-  @TempDir static Path repository;
-  static ServingFixture fixture;
-  static float[][] rows;
-  static double[] reference;
   static long seed;
 
   @BeforeAll
-  static void start() {
-    ServingFixture.addVersion(repository, "bc", 1, "bc_mlp.onnx", "model.onnx");
-    fixture = ServingFixture.start(repository);
-    rows = Fixtures.breastCancerFeatures();
-    reference = Fixtures.breastCancerReferenceP1();
+  static void chooseSeed() {
     seed = Long.getLong("slipway.fuzz.seed", DEFAULT_SEED);
     System.out.println("FuzzTest seed " + seed + " (rerun with -Dslipway.fuzz.seed=" + seed + ")");
-  }
-
-  @AfterAll
-  static void stop() {
-    fixture.close();
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.ByteString;
-import dev.slipway.core.testing.Fixtures;
 import dev.slipway.serving.grpc.InferTensorContents;
 import dev.slipway.serving.grpc.ModelInferRequest;
 import dev.slipway.serving.grpc.ModelInferResponse;
@@ -18,33 +17,11 @@ import dev.slipway.serving.grpc.ServerMetadataResponse;
 import dev.slipway.serving.grpc.ServerReadyRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.file.Path;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The Open Inference Protocol over gRPC, scored against PyTorch's own predictions. */
-class GrpcInferenceTest {
-  @TempDir static Path repository;
-  static ServingFixture fixture;
-  static float[][] rows;
-  static double[] reference;
-
-  @BeforeAll
-  static void start() {
-    ServingFixture.addVersion(repository, "bc", 1, "bc_mlp.onnx", "model.onnx");
-    fixture = ServingFixture.start(repository);
-    rows = Fixtures.breastCancerFeatures();
-    reference = Fixtures.breastCancerReferenceP1();
-  }
-
-  @AfterAll
-  static void stop() {
-    fixture.close();
-  }
-
+class GrpcInferenceTest extends BreastCancerServerTest {
   @Test
   void infer_oneRowPerRequestAsTypedContents_matchesPytorchForAllRows() {
     for (int row = 0; row < rows.length; row++) {

@@ -7,33 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.MediaType;
-import dev.slipway.core.testing.Fixtures;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class RestInferenceTest {
-  @TempDir static Path repository;
-  static ServingFixture fixture;
-  static float[][] rows;
-  static double[] reference;
-
-  @BeforeAll
-  static void start() {
-    ServingFixture.addVersion(repository, "bc", 1, "bc_mlp.onnx", "model.onnx");
-    fixture = ServingFixture.start(repository);
-    rows = Fixtures.breastCancerFeatures();
-    reference = Fixtures.breastCancerReferenceP1();
-  }
-
-  @AfterAll
-  static void stop() {
-    fixture.close();
-  }
-
+class RestInferenceTest extends BreastCancerServerTest {
   @Test
   void infer_oneRowPerRequest_matchesPytorchForAllRows() {
     for (int row = 0; row < rows.length; row++) {
