@@ -67,6 +67,8 @@ class FeatureServingTest {
 
   private void writeProject() throws Exception {
     Files.writeString(project.resolve("features.yaml"), DEFINITIONS);
+    Files.writeString(project.resolve("entities3.csv"),
+        "customer_id,event_timestamp\n3,2026-04-01 00:00:00\n");
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
         Statement sql = duck.createStatement()) {
       // Customer 1 changes over time; the online store must keep the latest row.
@@ -170,7 +172,7 @@ class FeatureServingTest {
       assertThat(refusedPush.status().code()).isEqualTo(400);
       assertThat(refusedPush.contentUtf8()).contains("df.tenure_years row 1");
       AggregatedHttpResponse pushed = postTo(http, "/v1/features/push", """
-          {"feature_view": "customer_stats", "to": "online", "df": {
+          {"feature_view": "customer_stats", "to": "online_and_offline", "df": {
             "customer_id": [3], "event_ts": ["2026-03-01T00:00:00Z"],
             "tenure_years": [2.5], "support_calls": [1]}}""");
       assertThat(pushed.status().code()).as(pushed.contentUtf8()).isEqualTo(200);
@@ -179,6 +181,18 @@ class FeatureServingTest {
           .contentUtf8()).path("results").get(1);
       assertThat(three.path("values").get(0).asDouble()).isEqualTo(2.5);
       assertThat(three.path("statuses").get(1).asText()).isEqualTo("NOT_FOUND");
+      // The pushed row also reached the offline store: a training set sees it.
+      Result withPushed = run("features", "historical", "--file", yaml, "--data-dir", dataDir,
+          "--entities", project.resolve("entities3.csv").toString(), "--features",
+          "customer_stats:tenure_years", "--output", project.resolve("pushed.parquet").toString());
+      assertThat(withPushed.exitCode()).as(withPushed.err()).isZero();
+      try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+          Statement sql = duck.createStatement();
+          var rows = sql.executeQuery("SELECT customer_stats__tenure_years FROM '"
+              + project.resolve("pushed.parquet") + "'")) {
+        assertThat(rows.next()).isTrue();
+        assertThat(rows.getDouble(1)).isEqualTo(2.5);
+      }
 
       AggregatedHttpResponse scored = http.execute(RequestHeaders.of(HttpMethod.POST,
           "/v2/models/churn/infer", HttpHeaderNames.CONTENT_TYPE, MediaType.JSON), """

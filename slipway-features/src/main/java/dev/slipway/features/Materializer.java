@@ -2,6 +2,7 @@ package dev.slipway.features;
 
 import dev.slipway.core.InvalidInputException;
 import dev.slipway.features.internal.FeatureValues;
+import dev.slipway.features.internal.SourceRelations;
 import dev.slipway.features.online.EntityKey;
 import dev.slipway.features.online.OnlineRow;
 import dev.slipway.features.online.OnlineStore;
@@ -138,7 +139,7 @@ public final class Materializer {
         // Parquet and CSV readers are built in; never fetch anything from the network.
         settings.execute("SET autoinstall_known_extensions = false");
       }
-      Window window = new Window(view, source, relation(source), joinKeys, start, end);
+      Window window = new Window(view, source, SourceRelations.relation(source), joinKeys, start, end);
       checkColumns(duckDb, window);
       // Two passes, so memory stays at one chunk: check every value first (nothing written if
       // one breaks its type), then stream the latest row per entity into the store.
@@ -172,11 +173,6 @@ public final class Materializer {
     return joinKeys;
   }
 
-  private static String relation(DataSource source) {
-    String path = "'" + source.path().toAbsolutePath().toString().replace("'", "''") + "'";
-    return source.format() == DataSource.Format.PARQUET ? "read_parquet(" + path + ")"
-        : "read_csv(" + path + ", header = true)";
-  }
 
   private static void checkColumns(Connection duckDb, Window window) throws SQLException {
     List<String> present = new ArrayList<>();

@@ -11,10 +11,12 @@ import dev.slipway.features.Entity;
 import dev.slipway.features.Feature;
 import dev.slipway.features.FeatureDefinitions;
 import dev.slipway.features.FeatureView;
+import dev.slipway.features.offline.OfflinePush;
 import dev.slipway.features.online.EntityKey;
 import dev.slipway.features.online.OnlineRow;
 import dev.slipway.features.online.OnlineStore;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -26,8 +28,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Pushes rows of one feature view straight into the online store ({@code POST
- * /v1/features/push}, after Feast's {@code /push}): columns as in Feast's {@code df}, the view's
+ * Pushes rows of one feature view ({@code POST /v1/features/push}, after Feast's {@code /push})
+ * to the online store, the offline store or both ({@code to}: online, offline,
+ * online_and_offline): columns as in Feast's {@code df}, the view's
  * join keys, its source's event-timestamp column (ISO-8601) and every feature. Every value is
  * checked against the declared types first; one bad cell refuses the whole push, naming its row
  * and column, and nothing is written.
@@ -35,10 +38,12 @@ import java.util.concurrent.CompletableFuture;
 public final class FeaturePushApi {
   private final FeatureDefinitions definitions;
   private final OnlineStore store;
+  private final OfflinePush offline;
 
   public FeaturePushApi(FeatureDefinitions definitions, OnlineStore store) {
     this.definitions = definitions;
     this.store = store;
+    this.offline = new OfflinePush(definitions, Clock.systemUTC());
   }
 
   public void registerOn(ServerBuilder server) {
@@ -68,9 +73,9 @@ public final class FeaturePushApi {
           + definitions.featureViews().keySet() + ")");
     }
     String to = request.path("to").asText("online");
-    if (!to.equals("online")) {
-      throw new InvalidInputException("to: '" + to + "' (expected online; pushing to the"
-          + " offline store is not supported yet)");
+    if (!List.of("online", "offline", "online_and_offline").contains(to)) {
+      throw new InvalidInputException("to: '" + to
+          + "' (expected online, offline or online_and_offline)");
     }
     JsonNode frame = request.path("df");
     if (!frame.isObject()) {
@@ -124,7 +129,13 @@ public final class FeaturePushApi {
       }
       pushed.add(new OnlineRow(new EntityKey(key), eventTime, values));
     }
-    store.write(view.name(), pushed);
+    // Offline first: if the file cannot be written, the online store has not moved either.
+    if (!to.equals("online")) {
+      offline.append(view, pushed);
+    }
+    if (!to.equals("offline")) {
+      store.write(view.name(), pushed);
+    }
     return rows;
   }
 

@@ -9,6 +9,7 @@ import dev.slipway.features.FeatureView;
 import dev.slipway.features.OnDemandFeatureView;
 import dev.slipway.features.ValueType;
 import dev.slipway.features.internal.SafeExpression;
+import dev.slipway.features.internal.SourceRelations;
 import dev.slipway.features.offline.EntityRows;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -287,7 +288,8 @@ public final class PointInTimeJoin {
         for (String feature : entry.getValue()) {
           computed.add(new String[] {entry.getKey(), feature});
           create.append(", ").append(quote(column(entry.getKey(), feature))).append(" ")
-              .append(sqlType(definitions.typeOf(entry.getKey() + ":" + feature).get()));
+              .append(SourceRelations.sqlType(
+                  definitions.typeOf(entry.getKey() + ":" + feature).get()));
         }
       }
       statement.execute(create.append(")").toString());
@@ -451,7 +453,7 @@ public final class PointInTimeJoin {
   }
 
   private static String read(DataSource source) {
-    return readFile(source.path(), source.format() == DataSource.Format.CSV);
+    return SourceRelations.relation(source);
   }
 
   private static String readFile(Path path, boolean csv) {
@@ -459,22 +461,6 @@ public final class PointInTimeJoin {
     return csv ? "read_csv(" + literal + ", header = true)" : "read_parquet(" + literal + ")";
   }
 
-  private static String sqlType(ValueType type) {
-    switch (type) {
-      case INT32:
-        return "INTEGER";
-      case INT64:
-        return "BIGINT";
-      case FLOAT32:
-        return "FLOAT";
-      case FLOAT64:
-        return "DOUBLE";
-      case BOOL:
-        return "BOOLEAN";
-      default:
-        return "VARCHAR";
-    }
-  }
 
   private void drop(List<String> objects) {
     try (Statement statement = connection.createStatement()) {
