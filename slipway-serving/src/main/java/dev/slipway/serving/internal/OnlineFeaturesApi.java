@@ -1,11 +1,12 @@
 package dev.slipway.serving.internal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.slipway.core.InvalidInputException;
@@ -53,16 +54,17 @@ public final class OnlineFeaturesApi {
       try {
         JsonNode request = RestApi.JSON.readTree(body.content().array());
         long start = System.nanoTime();
-        ObjectNode answer = answer(request);
+        byte[] answer = answer(request);
         readLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        return CompletableFuture.completedFuture(RestApi.json(HttpStatus.OK, answer));
+        return CompletableFuture.completedFuture(
+            HttpResponse.of(HttpStatus.OK, MediaType.JSON, answer));
       } catch (IOException | RuntimeException e) {
         return CompletableFuture.completedFuture(RestApi.error(e));
       }
     }, ctx.blockingTaskExecutor()));
   }
 
-  private ObjectNode answer(JsonNode request) {
+  private byte[] answer(JsonNode request) throws IOException {
     if (request == null || !request.isObject()) {
       throw new InvalidInputException("request body: expected a JSON object with features or"
           + " feature_service, and entities");
@@ -95,55 +97,92 @@ public final class OnlineFeaturesApi {
     boolean fullNames = request.path("full_feature_names").asBoolean(false);
     List<OnlineFeatureRetrieval.Column> columns = retrieval.retrieve(refs, typed, rows);
 
-    ObjectNode answer = RestApi.JSON.createObjectNode();
-    ArrayNode names = answer.putObject("metadata").putArray("feature_names");
-    ArrayNode results = answer.putArray("results");
-    for (var field : (Iterable<Map.Entry<String, JsonNode>>) entities::fields) {
-      names.add(field.getKey());
-      ObjectNode column = results.addObject();
-      column.set("values", field.getValue());
-      ArrayNode statuses = column.putArray("statuses");
-      ArrayNode times = column.putArray("event_timestamps");
-      for (int row = 0; row < rows; row++) {
-        statuses.add(FeatureStatus.PRESENT.name());
-        times.add(Instant.EPOCH.toString());
-      }
-    }
-    // Rows of one view share their event time: format each instant once per request.
-    Map<Instant, String> timestamps = new HashMap<>();
-    for (OnlineFeatureRetrieval.Column column : columns) {
-      String ref = column.ref();
-      names.add(fullNames ? ref.replace(":", "__") : ref.substring(ref.indexOf(':') + 1));
-      ObjectNode result = results.addObject();
-      ArrayNode values = result.putArray("values");
-      ArrayNode statuses = result.putArray("statuses");
-      ArrayNode times = result.putArray("event_timestamps");
-      for (int row = 0; row < rows; row++) {
-        addValue(values, column.values().get(row));
-        statuses.add(column.statuses().get(row).name());
-        Instant time = column.eventTimes().get(row);
-        times.add(timestamps.computeIfAbsent(time == null ? Instant.EPOCH : time,
-            Instant::toString));
-      }
-    }
-    return answer;
+    return write(entities, columns, rows, fullNames);
   }
 
-  private static void addValue(ArrayNode values, Object value) {
+  /**
+   * Streams the answer: for 250 features a tree of ~1000 nodes would cost more than the
+   * online-store read itself.
+   */
+  private static byte[] write(JsonNode entities, List<OnlineFeatureRetrieval.Column> columns,
+      int rows, boolean fullNames) throws IOException {
+    ByteArrayBuilder bytes = new ByteArrayBuilder(256 + columns.size() * 96);
+    try (JsonGenerator json = OipJson.factory().createGenerator(bytes)) {
+      json.writeStartObject();
+      json.writeObjectFieldStart("metadata");
+      json.writeArrayFieldStart("feature_names");
+      for (var field : (Iterable<Map.Entry<String, JsonNode>>) entities::fields) {
+        json.writeString(field.getKey());
+      }
+      for (OnlineFeatureRetrieval.Column column : columns) {
+        String ref = column.ref();
+        json.writeString(fullNames ? ref.replace(":", "__")
+            : ref.substring(ref.indexOf(':') + 1));
+      }
+      json.writeEndArray();
+      json.writeEndObject();
+      json.writeArrayFieldStart("results");
+      String epoch = Instant.EPOCH.toString();
+      for (var field : (Iterable<Map.Entry<String, JsonNode>>) entities::fields) {
+        json.writeStartObject();
+        json.writeFieldName("values");
+        json.writeTree(field.getValue());
+        json.writeArrayFieldStart("statuses");
+        for (int row = 0; row < rows; row++) {
+          json.writeString(FeatureStatus.PRESENT.name());
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("event_timestamps");
+        for (int row = 0; row < rows; row++) {
+          json.writeString(epoch);
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+      }
+      // Rows of one view share their event time: format each instant once per request.
+      Map<Instant, String> timestamps = new HashMap<>();
+      for (OnlineFeatureRetrieval.Column column : columns) {
+        json.writeStartObject();
+        json.writeArrayFieldStart("values");
+        for (int row = 0; row < rows; row++) {
+          writeValue(json, column.values().get(row));
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("statuses");
+        for (int row = 0; row < rows; row++) {
+          json.writeString(column.statuses().get(row).name());
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("event_timestamps");
+        for (int row = 0; row < rows; row++) {
+          Instant time = column.eventTimes().get(row);
+          json.writeString(timestamps.computeIfAbsent(time == null ? Instant.EPOCH : time,
+              Instant::toString));
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      json.writeEndObject();
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void writeValue(JsonGenerator json, Object value) throws IOException {
     if (value == null) {
-      values.addNull();
+      json.writeNull();
     } else if (value instanceof Float number) {
-      values.add(number);
+      json.writeNumber(number);
     } else if (value instanceof Double number) {
-      values.add(number);
+      json.writeNumber(number);
     } else if (value instanceof Long number) {
-      values.add(number);
+      json.writeNumber(number);
     } else if (value instanceof Integer number) {
-      values.add(number);
+      json.writeNumber(number);
     } else if (value instanceof Boolean flag) {
-      values.add(flag);
+      json.writeBoolean(flag);
     } else {
-      values.add(value.toString());
+      json.writeString(value.toString());
     }
   }
 
