@@ -14,7 +14,6 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,12 +77,7 @@ public final class RedisOnlineStore implements OnlineStore {
     if (rows.isEmpty()) {
       return;
     }
-    // The newest row per entity wins inside the call too, so each key appears once in the script.
-    Map<String, OnlineRow> latest = new LinkedHashMap<>();
-    for (OnlineRow row : rows) {
-      latest.merge(row.key().encoded(), row,
-          (old, candidate) -> candidate.eventTime().isBefore(old.eventTime()) ? old : candidate);
-    }
+    Map<String, OnlineRow> latest = LatestRows.newestPerEntity(rows);
     String[] keys = new String[latest.size()];
     byte[][] values = new byte[latest.size()][];
     int index = 0;

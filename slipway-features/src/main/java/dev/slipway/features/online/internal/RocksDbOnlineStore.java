@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,12 +57,7 @@ public final class RocksDbOnlineStore implements OnlineStore {
     if (rows.isEmpty()) {
       return;
     }
-    // Within one call the newest row per entity wins; an equal time lets the later one win.
-    Map<String, OnlineRow> latest = new LinkedHashMap<>();
-    for (OnlineRow row : rows) {
-      latest.merge(row.key().encoded(), row,
-          (old, candidate) -> candidate.eventTime().isBefore(old.eventTime()) ? old : candidate);
-    }
+    Map<String, OnlineRow> latest = LatestRows.newestPerEntity(rows);
     List<byte[]> keys = new ArrayList<>(latest.size());
     for (String encodedKey : latest.keySet()) {
       keys.add(storageKey(featureView, encodedKey));
