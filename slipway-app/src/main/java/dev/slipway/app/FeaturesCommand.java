@@ -1,6 +1,7 @@
 package dev.slipway.app;
 
 import dev.slipway.app.internal.FeatureStores;
+import dev.slipway.app.internal.ProgressBars;
 import dev.slipway.features.DataSource;
 import dev.slipway.features.Entity;
 import dev.slipway.features.FeatureDefinitions;
@@ -17,8 +18,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -152,7 +151,7 @@ final class FeaturesCommand implements Runnable {
         List<Entity> entities = view.entities().stream()
             .map(name -> definitions.entities().get(name)).toList();
         Materializer.Result result;
-        try (ProgressBar bar = progress("materialize " + view.name())) {
+        try (ProgressBar bar = ProgressBars.rows("materialize " + view.name())) {
           result = start == null
               ? materializer.materializeIncremental(view, source, entities, end, bar::stepTo)
               : materializer.materialize(view, source, entities, start, end, bar::stepTo);
@@ -199,7 +198,7 @@ final class FeaturesCommand implements Runnable {
       long rows;
       try (OfflineStore offline = OfflineStore.open(definitions,
               OfflineStore.Options.defaults(project.dataDir.resolve("offline-tmp")));
-          ProgressBar bar = progress("historical")) {
+          ProgressBar bar = ProgressBars.rows("historical")) {
         EntityRows entityRows = EntityRows.file(entities, timestampColumn);
         rows = selection.service != null
             ? offline.getHistoricalFeatures(entityRows, selection.service, output, bar::stepTo)
@@ -207,13 +206,6 @@ final class FeaturesCommand implements Runnable {
       }
       spec.commandLine().getOut().printf("Wrote %d rows to %s%n", rows, output);
     }
-  }
-
-  private static ProgressBar progress(String task) {
-    return new ProgressBarBuilder().setTaskName(task).setInitialMax(-1)
-        .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).showSpeed()
-        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-        .build();
   }
 
   private static Instant instant(CommandLine.Model.CommandSpec spec, String option,

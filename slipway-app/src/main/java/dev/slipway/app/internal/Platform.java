@@ -4,7 +4,6 @@ import dev.slipway.features.FeatureDefinitions;
 import dev.slipway.features.online.OnlineStore;
 import dev.slipway.core.SlipwayException;
 import dev.slipway.registry.Registry;
-import dev.slipway.registry.RegistryConfig;
 import dev.slipway.registry.models.ResolvedModel;
 import dev.slipway.serving.CompositeModelSource;
 import dev.slipway.serving.FeatureBinding;
@@ -27,21 +26,7 @@ import picocli.CommandLine.Option;
  */
 public final class Platform implements AutoCloseable {
   /** The options every command that runs a server shares. */
-  public static final class Options {
-    @Option(names = "--data-dir", defaultValue = ".slipway", paramLabel = "DIR",
-        description = "Holds the embedded registry database and artifacts"
-            + " (default: ${DEFAULT-VALUE}).")
-    public Path dataDir;
-
-    @Option(names = "--registry-uri", paramLabel = "JDBC_URL",
-        description = "Registry database, e.g. jdbc:postgresql://127.0.0.1:5432/slipway?user=x"
-            + " (default: an embedded database under --data-dir).")
-    public String registryUri;
-
-    @Option(names = "--artifacts-dir", paramLabel = "DIR",
-        description = "Artifact store folder (default: DATA_DIR/artifacts).")
-    public Path artifactsDir;
-
+  public static final class Options extends RegistryLocation {
     @Option(names = "--host", defaultValue = "127.0.0.1",
         description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 exposes the server).")
     public String host;
@@ -106,18 +91,6 @@ public final class Platform implements AutoCloseable {
       return defaults;
     }
 
-    public RegistryConfig registryConfig() {
-      RegistryConfig embedded = RegistryConfig.embedded(dataDir);
-      return new RegistryConfig(registryUri != null ? registryUri : embedded.jdbcUrl(),
-          artifactsDir != null ? artifactsDir : embedded.artifactsDir());
-    }
-
-    public String describeStorage() {
-      RegistryConfig config = registryConfig();
-      return (config.embedded() ? "embedded database under " + dataDir.toAbsolutePath()
-          : config.jdbcUrl().replaceAll("(?i)(password=)[^&;]*", "$1***"))
-          + ", artifacts in " + config.artifactsDir();
-    }
   }
 
   private final Registry registry;

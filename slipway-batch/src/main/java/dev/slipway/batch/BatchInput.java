@@ -1,0 +1,80 @@
+package dev.slipway.batch;
+
+import dev.slipway.core.InvalidInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A table to score, as DuckDB reads it: a Parquet or CSV file, a folder of Parquet files, or any
+ * relation (a query, a feature view's source).
+ *
+ * @param relation SQL usable after {@code FROM}
+ * @param description how messages name the input (a file name, a query)
+ */
+public record BatchInput(String relation, String description) {
+  public BatchInput {
+    Objects.requireNonNull(relation, "relation");
+    Objects.requireNonNull(description, "description");
+  }
+
+  /**
+   * A file by its extension ({@code .parquet}, {@code .csv}), or a folder holding Parquet files.
+   *
+   * @throws InvalidInputException when the file is missing or of another kind
+   */
+  public static BatchInput file(Path path) {
+    String absolute = path.toAbsolutePath().toString();
+    if (Files.isDirectory(path)) {
+      return new BatchInput("read_parquet(" + literal(absolute + "/**/*.parquet") + ")",
+          path.toString());
+    }
+    if (!Files.isRegularFile(path)) {
+      throw new InvalidInputException("input " + path + ": no such file");
+    }
+    if (!Files.isReadable(path)) {
+      throw new InvalidInputException("input " + path + ": not readable");
+    }
+    return switch (FileFormat.of(path, "input")) {
+      case PARQUET -> new BatchInput("read_parquet(" + literal(absolute) + ")", path.toString());
+      case CSV -> new BatchInput("read_csv(" + literal(absolute) + ", header = true)",
+          path.toString());
+    };
+  }
+
+  /** Only the rows for which the SQL {@code condition} holds. */
+  public BatchInput where(String condition) {
+    return new BatchInput("(SELECT * FROM " + relation + " WHERE " + condition + ")",
+        description);
+  }
+
+  /** A SQL string literal. */
+  public static String literal(String text) {
+    return "'" + text.replace("'", "''") + "'";
+  }
+
+  /** A SQL identifier. */
+  public static String identifier(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  /** The table file formats batch jobs read and write. */
+  public enum FileFormat {
+    PARQUET,
+    CSV;
+
+    /** The format a file name's extension names. */
+    public static FileFormat of(Path path, String role) {
+      String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+      if (name.endsWith(".parquet")) {
+        return PARQUET;
+      }
+      if (name.endsWith(".csv")) {
+        return CSV;
+      }
+      throw new InvalidInputException(role + " " + path
+          + ": unknown format (expected a .parquet or .csv file)");
+    }
+  }
+}

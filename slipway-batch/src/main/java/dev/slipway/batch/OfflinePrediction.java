@@ -1,0 +1,86 @@
+package dev.slipway.batch;
+
+import dev.slipway.core.runtime.Model;
+import dev.slipway.core.runtime.ModelLoader;
+import dev.slipway.core.runtime.RuntimeOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Scores one file with one model (the offline pattern): input streamed in batches, scores
+ * written to {@code output} and bad rows to {@code quarantine}, each atomically (a temporary
+ * file renamed into place), so a failed job leaves nothing half-written.
+ */
+public final class OfflinePrediction {
+  /** Observes a job's progress: the row total once known, then rows read so far. */
+  public interface Progress {
+    Progress NONE = new Progress() {};
+
+    default void total(long rows) {}
+
+    default void rowsRead(long rows) {}
+  }
+
+  /**
+   * @param quarantine where bad rows go; null for {@code <output>.quarantine.csv}
+   */
+  public record Job(Path input, Path output, Path quarantine, List<String> keys,
+      List<String> features, int batchSize) {
+    public Job {
+      Objects.requireNonNull(input, "input");
+      Objects.requireNonNull(output, "output");
+      keys = List.copyOf(keys);
+      features = List.copyOf(features);
+    }
+
+    public Path quarantineFile() {
+      return quarantine != null ? quarantine
+          : output.resolveSibling(output.getFileName() + ".quarantine.csv");
+    }
+  }
+
+  /** What a job did, and where its files are. */
+  public record Result(ScoringSummary summary, Path output, Path quarantine) {}
+
+  private OfflinePrediction() {}
+
+  /**
+   * Runs {@code job} with {@code model}. The quarantine file is written only when a row was set
+   * aside.
+   */
+  public static Result run(Job job, ModelArtifact model, Progress progress) {
+    BatchInput.FileFormat.of(job.output(), "output");
+    BatchInput input = BatchInput.file(job.input());
+    ScoringRequest request = new ScoringRequest(input, job.keys(), job.features(), model.name(),
+        model.version(), job.batchSize());
+    Path workParent = job.output().toAbsolutePath().getParent();
+    try (ScoringWorkspace workspace = ScoringWorkspace.create(workParent);
+        Model loaded = ModelLoader.withInstalledRuntimes().load(model.path(),
+            RuntimeOptions.DEFAULT)) {
+      progress.total(workspace.count(input));
+      ScoringSummary summary = workspace.score(request, loaded, progress::rowsRead);
+      workspace.exportScores(job.output());
+      Path quarantine = null;
+      if (summary.quarantined() > 0) {
+        quarantine = job.quarantineFile();
+        workspace.exportQuarantine(quarantine);
+      } else {
+        // A quarantine left by an earlier run of this job would describe rows it no longer has.
+        deleteStale(job.quarantineFile());
+      }
+      return new Result(summary, job.output(), quarantine);
+    }
+  }
+
+  private static void deleteStale(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new BatchJobException("cannot remove the stale quarantine file " + file + ": "
+          + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.slipway.batch;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one batch scoring pass reads and how it labels its output.
+ *
+ * @param keys columns copied to the output; empty for every column that is not a feature
+ * @param features feature columns in model order; empty to let the model's signature decide
+ *     (see {@link dev.slipway.core.tabular.TabularScorer#bind})
+ * @param modelName written in every output row's {@code model_name}
+ * @param modelVersion written in {@code model_version}; null for a model that is not registered
+ * @param batchSize rows per model call
+ */
+public record ScoringRequest(BatchInput input, List<String> keys, List<String> features,
+    String modelName, Long modelVersion, int batchSize) {
+  public static final int DEFAULT_BATCH_SIZE = 1024;
+
+  public ScoringRequest {
+    Objects.requireNonNull(input, "input");
+    keys = List.copyOf(keys);
+    features = List.copyOf(features);
+    Objects.requireNonNull(modelName, "modelName");
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize: " + batchSize + " (expected: >= 1)");
+    }
+  }
+}

@@ -1,0 +1,425 @@
+package dev.slipway.batch;
+
+import static dev.slipway.batch.BatchInput.identifier;
+import static dev.slipway.batch.BatchInput.literal;
+
+import dev.slipway.batch.BatchInput.FileFormat;
+import dev.slipway.batch.internal.ColumnAppender;
+import dev.slipway.batch.internal.DuckDb;
+import dev.slipway.core.DataType;
+import dev.slipway.core.InvalidInputException;
+import dev.slipway.core.runtime.Model;
+import dev.slipway.core.tabular.TabularScorer;
+import dev.slipway.core.tabular.TabularScorer.OutputColumn;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * One batch scoring job's scratch space: an embedded DuckDB database in a temporary folder that
+ * holds the scored rows (table {@code scored}) and the rows set aside (table {@code quarantine})
+ * until sinks take them. Input is streamed through the model in batches and results land on
+ * disk, so memory stays bounded whatever the input's size; DuckDB spills beyond its limit.
+ *
+ * <p>Output columns: the key columns, one column per model output element (see {@link
+ * TabularScorer}), then {@code model_name} and {@code model_version}. Quarantine columns:
+ * {@code row} (1-based, in input order) and {@code reason}.
+ */
+public final class ScoringWorkspace implements AutoCloseable {
+  public static final String MODEL_NAME_COLUMN = "model_name";
+  public static final String MODEL_VERSION_COLUMN = "model_version";
+
+  private static final Set<String> NUMERIC_TYPES = Set.of("TINYINT", "SMALLINT", "INTEGER",
+      "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
+      "BOOLEAN");
+
+  private final Path folder;
+  private final DuckDBConnection connection;
+  private List<String> scoredColumns = List.of();
+
+  private ScoringWorkspace(Path folder, DuckDBConnection connection) {
+    this.folder = folder;
+    this.connection = connection;
+  }
+
+  /** Creates a workspace in a new temporary folder under {@code parent}. */
+  public static ScoringWorkspace create(Path parent) {
+    Path folder;
+    try {
+      Files.createDirectories(parent);
+      folder = Files.createTempDirectory(parent, ".slipway-scoring-");
+    } catch (IOException e) {
+      throw new BatchJobException("cannot create a work folder under " + parent + ": "
+          + e.getMessage(), e);
+    }
+    try {
+      return new ScoringWorkspace(folder, DuckDb.open(folder.resolve("work.duckdb"), folder));
+    } catch (RuntimeException e) {
+      deleteRecursively(folder);
+      throw e;
+    }
+  }
+
+  /** The input's row count (cheap for Parquet, a scan for CSV), for progress bars. */
+  public long count(BatchInput input) {
+    try (Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("SELECT count(*) FROM " + input.relation())) {
+      result.next();
+      return result.getLong(1);
+    } catch (SQLException e) {
+      throw readError(input, e);
+    }
+  }
+
+  /** The input's columns and their DuckDB types, in table order. */
+  public Map<String, String> describe(BatchInput input) {
+    Map<String, String> columns = new LinkedHashMap<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("DESCRIBE SELECT * FROM " + input.relation())) {
+      while (result.next()) {
+        columns.put(result.getString("column_name"), result.getString("column_type"));
+      }
+      return columns;
+    } catch (SQLException e) {
+      throw readError(input, e);
+    }
+  }
+
+  /**
+   * Scores every row of the request's input with {@code model} into this workspace, replacing
+   * what an earlier call left. Rows whose feature values are null or not numbers go to the
+   * quarantine with the reason; the others are scored in input order.
+   *
+   * @param progress told the number of rows read so far, once per batch
+   * @throws InvalidInputException when a key or feature column is missing or the model cannot
+   *     take the input's columns
+   */
+  public ScoringSummary score(ScoringRequest request, Model model, LongConsumer progress) {
+    Map<String, String> columns = describe(request.input());
+    List<String> names = List.copyOf(columns.keySet());
+    for (String key : request.keys()) {
+      if (!columns.containsKey(key)) {
+        throw new InvalidInputException("key column '" + key + "': not in " 
+            + request.input().description() + " (columns: " + names + ")");
+      }
+    }
+    TabularScorer scorer =
+        TabularScorer.bind(model, names, request.features(), Set.copyOf(request.keys()));
+    List<String> keys = !request.keys().isEmpty() ? request.keys()
+        : names.stream().filter(name -> !scorer.featureColumns().contains(name)).toList();
+    createTables(keys, columns, scorer.outputColumns());
+    try (DuckDBConnection reader = (DuckDBConnection) connection.duplicate();
+        Statement statement = reader.createStatement();
+        DuckDBAppender scored = connection.createAppender("scored");
+        DuckDBAppender quarantine = connection.createAppender("quarantine")) {
+      ColumnAppender[] keyAppenders = new ColumnAppender[keys.size()];
+      for (int k = 0; k < keys.size(); k++) {
+        keyAppenders[k] = ColumnAppender.forType(keys.get(k), columns.get(keys.get(k)));
+      }
+      ResultSet rows = statement.executeQuery(
+          selectList(keys, scorer.featureColumns(), columns) + " FROM "
+              + request.input().relation());
+      BatchLoop loop = new BatchLoop(request, scorer, keyAppenders, scored, quarantine,
+          rawColumns(scorer.featureColumns(), columns));
+      return loop.run(rows, progress);
+    } catch (SQLException e) {
+      throw readError(request.input(), e);
+    }
+  }
+
+  /** The columns of the scored table, in order (after {@link #score}). */
+  public List<String> scoredColumns() {
+    return scoredColumns;
+  }
+
+  /** Writes the scored rows to {@code file} (Parquet or CSV by extension), atomically. */
+  public void exportScores(Path file) {
+    export("SELECT * FROM scored", file);
+  }
+
+  /** Writes the quarantined rows to {@code file} (Parquet or CSV by extension), atomically. */
+  public void exportQuarantine(Path file) {
+    export("SELECT * FROM quarantine ORDER BY row", file);
+  }
+
+  /**
+   * Hands the scored rows to {@code sink} in chunks of at most {@code chunkSize}, in input
+   * order; each row's values follow {@link #scoredColumns()}.
+   */
+  public void forEachScoredChunk(int chunkSize, Consumer<List<Object[]>> sink) {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT * FROM scored")) {
+      int width = scoredColumns.size();
+      List<Object[]> chunk = new ArrayList<>(chunkSize);
+      while (rows.next()) {
+        Object[] row = new Object[width];
+        for (int c = 0; c < width; c++) {
+          row[c] = rows.getObject(c + 1);
+        }
+        chunk.add(row);
+        if (chunk.size() == chunkSize) {
+          sink.accept(chunk);
+          chunk = new ArrayList<>(chunkSize);
+        }
+      }
+      if (!chunk.isEmpty()) {
+        sink.accept(chunk);
+      }
+    } catch (SQLException e) {
+      throw new BatchJobException("cannot read the scored rows back: " + e.getMessage(), e);
+    }
+  }
+
+  /** The connection holding tables {@code scored} and {@code quarantine}, for sinks' SQL. */
+  public DuckDBConnection connection() {
+    return connection;
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // The folder is deleted below either way; a close failure leaves nothing to keep.
+    }
+    deleteRecursively(folder);
+  }
+
+  private void createTables(List<String> keys, Map<String, String> columns,
+      List<OutputColumn> outputs) {
+    StringBuilder ddl = new StringBuilder("CREATE OR REPLACE TABLE scored (");
+    List<String> scoredNames = new ArrayList<>();
+    for (String key : keys) {
+      ddl.append(identifier(key)).append(' ').append(columns.get(key)).append(", ");
+      scoredNames.add(key);
+    }
+    for (OutputColumn output : outputs) {
+      if (scoredNames.contains(output.name())) {
+        throw new InvalidInputException("score column '" + output.name()
+            + "' would overwrite the input column of that name: rename it or leave it out of"
+            + " --key");
+      }
+      ddl.append(identifier(output.name())).append(' ').append(sqlType(output.dataType()))
+          .append(", ");
+      scoredNames.add(output.name());
+    }
+    ddl.append(MODEL_NAME_COLUMN).append(" VARCHAR NOT NULL, ")
+        .append(MODEL_VERSION_COLUMN).append(" BIGINT)");
+    scoredNames.add(MODEL_NAME_COLUMN);
+    scoredNames.add(MODEL_VERSION_COLUMN);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(ddl.toString());
+      statement.execute("CREATE OR REPLACE TABLE quarantine (row BIGINT NOT NULL,"
+          + " reason VARCHAR NOT NULL)");
+    } catch (SQLException e) {
+      throw new BatchJobException("cannot create the output table (" + e.getMessage() + ")", e);
+    }
+    scoredColumns = List.copyOf(scoredNames);
+  }
+
+  private static String selectList(List<String> keys, List<String> features,
+      Map<String, String> columns) {
+    StringBuilder select = new StringBuilder("SELECT ");
+    for (String key : keys) {
+      select.append(identifier(key)).append(", ");
+    }
+    for (String feature : features) {
+      select.append("TRY_CAST(").append(identifier(feature)).append(" AS DOUBLE), ");
+    }
+    for (String feature : features) {
+      if (!isNumeric(columns.get(feature))) {
+        select.append("CAST(").append(identifier(feature)).append(" AS VARCHAR), ");
+      }
+    }
+    return select.substring(0, select.length() - 2);
+  }
+
+  /** For each feature, true when its text must be read to explain a value that is no number. */
+  private static boolean[] rawColumns(List<String> features, Map<String, String> columns) {
+    boolean[] raw = new boolean[features.size()];
+    for (int f = 0; f < raw.length; f++) {
+      raw[f] = !isNumeric(columns.get(features.get(f)));
+    }
+    return raw;
+  }
+
+  private static boolean isNumeric(String type) {
+    return NUMERIC_TYPES.contains(type) || type.startsWith("DECIMAL");
+  }
+
+  private static String sqlType(DataType type) {
+    return switch (type) {
+      case FP32 -> "FLOAT";
+      case FP64 -> "DOUBLE";
+      case INT64 -> "BIGINT";
+      case INT32 -> "INTEGER";
+      case BOOL -> "BOOLEAN";
+      default -> throw new AssertionError(type);
+    };
+  }
+
+  private void export(String query, Path file) {
+    FileFormat format = FileFormat.of(file, "output");
+    Path target = file.toAbsolutePath();
+    Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
+    String options = format == FileFormat.PARQUET ? "(FORMAT parquet)" : "(FORMAT csv, HEADER)";
+    try (Statement statement = connection.createStatement()) {
+      Files.createDirectories(target.getParent());
+      statement.execute("COPY (" + query + ") TO " + literal(temporary.toString()) + " "
+          + options);
+      Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    } catch (SQLException | IOException e) {
+      deleteQuietly(temporary);
+      throw new BatchJobException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static BatchJobException readError(BatchInput input, SQLException e) {
+    return new BatchJobException("cannot read " + input.description() + ": "
+        + DuckDb.message(e), e);
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // Best effort: the temporary file's name marks it as such.
+    }
+  }
+
+  static void deleteRecursively(Path folder) {
+    if (!Files.exists(folder)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(folder)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(ScoringWorkspace::deleteQuietly);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + folder, e);
+    }
+  }
+
+  /** The streaming read-score-append loop of one {@link #score} call. */
+  private static final class BatchLoop {
+    private final ScoringRequest request;
+    private final TabularScorer scorer;
+    private final ColumnAppender[] keyAppenders;
+    private final DuckDBAppender scored;
+    private final DuckDBAppender quarantine;
+    private final boolean[] raw;
+    private final int width;
+    private final double[] values;
+    private final Object[][] keys;
+
+    BatchLoop(ScoringRequest request, TabularScorer scorer, ColumnAppender[] keyAppenders,
+        DuckDBAppender scored, DuckDBAppender quarantine, boolean[] raw) {
+      this.request = request;
+      this.scorer = scorer;
+      this.keyAppenders = keyAppenders;
+      this.scored = scored;
+      this.quarantine = quarantine;
+      this.raw = raw;
+      this.width = scorer.featureColumns().size();
+      this.values = new double[request.batchSize() * width];
+      this.keys = new Object[request.batchSize()][];
+    }
+
+    ScoringSummary run(ResultSet rows, LongConsumer progress) throws SQLException {
+      long rowNumber = 0;
+      long quarantined = 0;
+      long scoredRows = 0;
+      int buffered = 0;
+      int keyCount = keyAppenders.length;
+      int[] rawIndex = rawIndexes(keyCount);
+      while (rows.next()) {
+        rowNumber++;
+        String reason = null;
+        int base = buffered * width;
+        for (int f = 0; f < width && reason == null; f++) {
+          double value = rows.getDouble(keyCount + f + 1);
+          if (rows.wasNull()) {
+            reason = reasonFor(rows, f, rawIndex);
+          }
+          values[base + f] = value;
+        }
+        if (reason != null) {
+          quarantine.beginRow().append(rowNumber).append(reason).endRow();
+          quarantined++;
+        } else {
+          Object[] key = new Object[keyCount];
+          for (int k = 0; k < keyCount; k++) {
+            key[k] = rows.getObject(k + 1);
+          }
+          keys[buffered++] = key;
+          if (buffered == keys.length) {
+            flush(buffered);
+            scoredRows += buffered;
+            buffered = 0;
+            progress.accept(rowNumber);
+          }
+        }
+      }
+      if (buffered > 0) {
+        flush(buffered);
+        scoredRows += buffered;
+      }
+      progress.accept(rowNumber);
+      return new ScoringSummary(scoredRows, quarantined);
+    }
+
+    private int[] rawIndexes(int keyCount) {
+      int[] index = new int[width];
+      int next = keyCount + width + 1;
+      for (int f = 0; f < width; f++) {
+        index[f] = raw[f] ? next++ : -1;
+      }
+      return index;
+    }
+
+    private String reasonFor(ResultSet rows, int feature, int[] rawIndex) throws SQLException {
+      String column = scorer.featureColumns().get(feature);
+      String text = rawIndex[feature] < 0 ? null : rows.getString(rawIndex[feature]);
+      return text == null ? "column '" + column + "' is null"
+          : "column '" + column + "' is not a number: '" + text + "'";
+    }
+
+    private void flush(int count) throws SQLException {
+      Object[] outputs = scorer.score(values, count);
+      List<OutputColumn> outputColumns = scorer.outputColumns();
+      for (int row = 0; row < count; row++) {
+        scored.beginRow();
+        Object[] key = keys[row];
+        for (int k = 0; k < key.length; k++) {
+          keyAppenders[k].append(scored, key[k]);
+        }
+        for (int c = 0; c < outputs.length; c++) {
+          ColumnAppender.appendElement(scored, outputs[c], row, outputColumns.get(c).dataType());
+        }
+        scored.append(request.modelName());
+        if (request.modelVersion() == null) {
+          scored.appendNull();
+        } else {
+          scored.append(request.modelVersion().longValue());
+        }
+        scored.endRow();
+      }
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.slipway.batch.internal;
+
+import dev.slipway.batch.BatchJobException;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBDriver;
+
+/** Opens the embedded DuckDB that batch jobs read inputs and stage results with. */
+public final class DuckDb {
+  /** Enough for DuckDB's Parquet and CSV buffers; beyond it DuckDB spills to the work folder. */
+  static final String MEMORY_LIMIT = "512MB";
+
+  private DuckDb() {}
+
+  /** A database in {@code file} (created), spilling to {@code tempFolder}. */
+  public static DuckDBConnection open(Path file, Path tempFolder) {
+    try {
+      Properties properties = new Properties();
+      properties.setProperty(DuckDBDriver.JDBC_STREAM_RESULTS, "true");
+      DuckDBConnection connection = (DuckDBConnection) DriverManager.getConnection(
+          "jdbc:duckdb:" + file.toAbsolutePath(), properties);
+      try (Statement statement = connection.createStatement()) {
+        // No network: extensions are never downloaded; Parquet and CSV readers are built in.
+        statement.execute("SET autoinstall_known_extensions = false");
+        statement.execute("SET autoload_known_extensions = false");
+        statement.execute("SET memory_limit = '" + MEMORY_LIMIT + "'");
+        statement.execute("SET temp_directory = '"
+            + tempFolder.toAbsolutePath().toString().replace("'", "''") + "'");
+        // Output rows keep the input's order: row numbers in the quarantine refer to it.
+        statement.execute("SET preserve_insertion_order = true");
+      }
+      return connection;
+    } catch (SQLException e) {
+      throw new BatchJobException("cannot open DuckDB in " + file.getParent() + ": "
+          + message(e), e);
+    }
+  }
+
+  /** DuckDB's message without the JDBC wrapper's prefixes. */
+  public static String message(SQLException e) {
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    return message.replaceFirst("^(java\\.sql\\.SQLException: )?", "").strip();
+  }
+}

@@ -1,0 +1,140 @@
+package dev.slipway.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.slipway.core.InvalidInputException;
+import dev.slipway.core.testing.Fixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OfflinePredictionTest {
+  @TempDir Path folder;
+
+  private final ModelArtifact model = ModelArtifact.local(Fixtures.path("bc_mlp.onnx"));
+
+  @Test
+  void run_breastCancerCsv_matchesPytorchReferenceInInputOrder() throws Exception {
+    Path output = folder.resolve("scores.parquet");
+    OfflinePrediction.Result result = OfflinePrediction.run(
+        job(Fixtures.path("breast_cancer.csv"), output, List.of("label")), model,
+        OfflinePrediction.Progress.NONE);
+
+    assertThat(result.summary()).isEqualTo(new ScoringSummary(569, 0));
+    assertThat(result.quarantine()).isNull();
+    double[] reference = Fixtures.breastCancerReferenceP1();
+    float[] labels = Fixtures.breastCancerLabels();
+    List<Object[]> rows = read(output);
+    assertThat(rows).hasSize(569);
+    for (int row = 0; row < rows.size(); row++) {
+      Object[] values = rows.get(row);
+      assertThat(((Number) values[0]).floatValue()).isEqualTo(labels[row]);
+      assertThat(((Number) values[2]).doubleValue()).as("row %d", row)
+          .isCloseTo(reference[row], within(1e-5));
+      assertThat(values[3]).isEqualTo("bc_mlp");
+      assertThat(values[4]).isNull();
+    }
+    assertThat(columns(output)).containsExactly("label", "probabilities_0", "probabilities_1",
+        "model_name", "model_version");
+  }
+
+  @Test
+  void run_badCells_quarantinesThoseRowsWithRowNumberAndReason() throws Exception {
+    List<String> lines = new ArrayList<>(Files.readAllLines(Fixtures.path("breast_cancer.csv")));
+    lines.set(3, lines.get(3).replaceFirst("^[^,]*", ""));
+    lines.set(6, lines.get(6).replaceFirst("^[^,]*", "abc"));
+    Path input = folder.resolve("bad.csv");
+    Files.write(input, lines.subList(0, 11));
+    Path output = folder.resolve("scores.csv");
+
+    OfflinePrediction.Result result = OfflinePrediction.run(job(input, output, List.of("label")),
+        model, OfflinePrediction.Progress.NONE);
+
+    assertThat(result.summary()).isEqualTo(new ScoringSummary(8, 2));
+    assertThat(result.quarantine()).isEqualTo(folder.resolve("scores.csv.quarantine.csv"));
+    List<Object[]> quarantined = read(result.quarantine());
+    String firstColumn = lines.get(0).split(",")[0];
+    assertThat(quarantined).hasSize(2);
+    assertThat(quarantined.get(0)).containsExactly(3L, "column '" + firstColumn + "' is null");
+    assertThat(quarantined.get(1))
+        .containsExactly(6L, "column '" + firstColumn + "' is not a number: 'abc'");
+    assertThat(read(output)).hasSize(8);
+  }
+
+  @Test
+  void run_missingInput_namesTheFileAndWritesNothing() {
+    Path output = folder.resolve("scores.parquet");
+    assertThatThrownBy(() -> OfflinePrediction.run(
+        job(folder.resolve("absent.csv"), output, List.of()), model,
+        OfflinePrediction.Progress.NONE))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("absent.csv: no such file");
+    assertThat(folder).isEmptyDirectory();
+  }
+
+  @Test
+  void run_unknownKey_namesTheColumnAndWritesNothing() {
+    Path output = folder.resolve("scores.parquet");
+    assertThatThrownBy(() -> OfflinePrediction.run(
+        job(Fixtures.path("breast_cancer.csv"), output, List.of("customer")), model,
+        OfflinePrediction.Progress.NONE))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("key column 'customer'");
+    assertThat(folder).isEmptyDirectory();
+  }
+
+  @Test
+  void run_featureCountMismatch_suggestsKeys() {
+    assertThatThrownBy(() -> OfflinePrediction.run(
+        job(Fixtures.path("breast_cancer.csv"), folder.resolve("s.parquet"), List.of()), model,
+        OfflinePrediction.Progress.NONE))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("takes 30 feature columns, the input offers 31");
+    assertThat(folder).isEmptyDirectory();
+  }
+
+  private static OfflinePrediction.Job job(Path input, Path output, List<String> keys) {
+    return new OfflinePrediction.Job(input, output, null, keys, List.of(),
+        ScoringRequest.DEFAULT_BATCH_SIZE);
+  }
+
+  static List<Object[]> read(Path file) throws Exception {
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT * FROM '" + file + "'")) {
+      int width = rows.getMetaData().getColumnCount();
+      List<Object[]> result = new ArrayList<>();
+      while (rows.next()) {
+        Object[] row = new Object[width];
+        for (int c = 0; c < width; c++) {
+          row[c] = rows.getObject(c + 1);
+        }
+        result.add(row);
+      }
+      return result;
+    }
+  }
+
+  static List<String> columns(Path file) throws Exception {
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT * FROM '" + file + "' LIMIT 0")) {
+      ResultSetMetaData meta = rows.getMetaData();
+      List<String> names = new ArrayList<>();
+      for (int c = 1; c <= meta.getColumnCount(); c++) {
+        names.add(meta.getColumnName(c));
+      }
+      return names;
+    }
+  }
+}
