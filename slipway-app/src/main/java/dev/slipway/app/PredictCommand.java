@@ -66,6 +66,7 @@ final class PredictCommand implements Runnable {
     OfflinePrediction.Job job =
         new OfflinePrediction.Job(input, output, quarantine, keys, features, batchSize);
     OfflinePrediction.Result result;
+    long start = System.nanoTime();
     try (ProgressBar bar = ProgressBars.rows("predict")) {
       result = OfflinePrediction.run(job, artifact, new OfflinePrediction.Progress() {
         @Override
@@ -79,10 +80,13 @@ final class PredictCommand implements Runnable {
         }
       });
     }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long rows = result.summary().scored() + result.summary().quarantined();
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("scored %d rows, quarantined %d rows -> %s (model %s%s)%n",
+    out.printf("scored %d rows, quarantined %d rows -> %s (model %s%s; %.2f s, %.0f rows/s)%n",
         result.summary().scored(), result.summary().quarantined(), result.output(),
-        artifact.name(), artifact.version() == null ? "" : " version " + artifact.version());
+        artifact.name(), artifact.version() == null ? "" : " version " + artifact.version(),
+        seconds, rows / Math.max(seconds, 1e-9));
     if (result.quarantine() != null) {
       out.printf("quarantined rows and reasons: %s%n", result.quarantine());
     }

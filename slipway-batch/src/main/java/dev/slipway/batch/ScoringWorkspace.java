@@ -26,6 +26,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
@@ -70,7 +75,7 @@ public final class ScoringWorkspace implements AutoCloseable {
           + e.getMessage(), e);
     }
     try {
-      return new ScoringWorkspace(folder, DuckDb.open(folder.resolve("work.duckdb"), folder));
+      return new ScoringWorkspace(folder, DuckDb.open(null, folder));
     } catch (RuntimeException e) {
       deleteRecursively(folder);
       throw e;
@@ -124,10 +129,10 @@ public final class ScoringWorkspace implements AutoCloseable {
         TabularScorer.bind(model, names, request.features(), Set.copyOf(request.keys()));
     List<String> keys = !request.keys().isEmpty() ? request.keys()
         : names.stream().filter(name -> !scorer.featureColumns().contains(name)).toList();
-    createTables(keys, columns, scorer.outputColumns());
+    createTables(request, keys, columns, scorer.outputColumns());
     try (DuckDBConnection reader = (DuckDBConnection) connection.duplicate();
         Statement statement = reader.createStatement();
-        DuckDBAppender scored = connection.createAppender("scored");
+        DuckDBAppender scored = connection.createAppender("scored_rows");
         DuckDBAppender quarantine = connection.createAppender("quarantine")) {
       ColumnAppender[] keyAppenders = new ColumnAppender[keys.size()];
       for (int k = 0; k < keys.size(); k++) {
@@ -202,9 +207,9 @@ public final class ScoringWorkspace implements AutoCloseable {
     deleteRecursively(folder);
   }
 
-  private void createTables(List<String> keys, Map<String, String> columns,
-      List<OutputColumn> outputs) {
-    StringBuilder ddl = new StringBuilder("CREATE OR REPLACE TABLE scored (");
+  private void createTables(ScoringRequest request, List<String> keys,
+      Map<String, String> columns, List<OutputColumn> outputs) {
+    StringBuilder ddl = new StringBuilder("CREATE OR REPLACE TABLE scored_rows (");
     List<String> scoredNames = new ArrayList<>();
     for (String key : keys) {
       ddl.append(identifier(key)).append(' ').append(columns.get(key)).append(", ");
@@ -220,12 +225,17 @@ public final class ScoringWorkspace implements AutoCloseable {
           .append(", ");
       scoredNames.add(output.name());
     }
-    ddl.append(MODEL_NAME_COLUMN).append(" VARCHAR NOT NULL, ")
-        .append(MODEL_VERSION_COLUMN).append(" BIGINT)");
+    ddl.setLength(ddl.length() - 2);
+    ddl.append(')');
     scoredNames.add(MODEL_NAME_COLUMN);
     scoredNames.add(MODEL_VERSION_COLUMN);
     try (Statement statement = connection.createStatement()) {
       statement.execute(ddl.toString());
+      // The model columns are constant: a view adds them, so no row carries them through Java.
+      statement.execute("CREATE OR REPLACE VIEW scored AS SELECT *, "
+          + literal(request.modelName()) + " AS " + MODEL_NAME_COLUMN + ", CAST("
+          + (request.modelVersion() == null ? "NULL" : request.modelVersion().toString())
+          + " AS BIGINT) AS " + MODEL_VERSION_COLUMN + " FROM scored_rows");
       statement.execute("CREATE OR REPLACE TABLE quarantine (row BIGINT NOT NULL,"
           + " reason VARCHAR NOT NULL)");
     } catch (SQLException e) {
@@ -316,72 +326,154 @@ public final class ScoringWorkspace implements AutoCloseable {
     }
   }
 
-  /** The streaming read-score-append loop of one {@link #score} call. */
+  /**
+   * The streaming loop of one {@link #score} call, in two stages so that both cores work: the
+   * calling thread reads rows from DuckDB into blocks (and quarantines bad ones); a scoring
+   * thread runs the model on each full block and appends the scores. A few blocks circulate
+   * between them, so memory holds at most that many batches.
+   */
   private static final class BatchLoop {
-    private final ScoringRequest request;
+    private static final int BLOCKS = 3;
+
+    /** One batch of rows on its way from the reader to the scorer. */
+    private static final class Block {
+      final double[] values;
+      final Object[][] keys;
+      int count;
+      long lastRow;
+
+      Block(int rows, int width) {
+        values = new double[rows * width];
+        keys = new Object[rows][];
+      }
+    }
+
     private final TabularScorer scorer;
     private final ColumnAppender[] keyAppenders;
     private final DuckDBAppender scored;
     private final DuckDBAppender quarantine;
     private final boolean[] raw;
     private final int width;
-    private final double[] values;
-    private final Object[][] keys;
+    private final int batchSize;
+    private final BlockingQueue<Block> free = new ArrayBlockingQueue<>(BLOCKS);
+    private final BlockingQueue<Block> full = new ArrayBlockingQueue<>(BLOCKS + 1);
+    private final Block endOfInput = new Block(0, 0);
+    private final AtomicReference<Throwable> scoringFailure = new AtomicReference<>();
 
     BatchLoop(ScoringRequest request, TabularScorer scorer, ColumnAppender[] keyAppenders,
         DuckDBAppender scored, DuckDBAppender quarantine, boolean[] raw) {
-      this.request = request;
       this.scorer = scorer;
       this.keyAppenders = keyAppenders;
       this.scored = scored;
       this.quarantine = quarantine;
       this.raw = raw;
       this.width = scorer.featureColumns().size();
-      this.values = new double[request.batchSize() * width];
-      this.keys = new Object[request.batchSize()][];
+      this.batchSize = request.batchSize();
+      for (int i = 0; i < BLOCKS; i++) {
+        free.add(new Block(batchSize, width));
+      }
     }
 
     ScoringSummary run(ResultSet rows, LongConsumer progress) throws SQLException {
+      AtomicLong scoredRows = new AtomicLong();
+      Thread scoring = new Thread(() -> scoreBlocks(scoredRows, progress), "slipway-scoring");
+      scoring.setDaemon(true);
+      scoring.start();
       long rowNumber = 0;
       long quarantined = 0;
-      long scoredRows = 0;
-      int buffered = 0;
-      int keyCount = keyAppenders.length;
-      int[] rawIndex = rawIndexes(keyCount);
-      while (rows.next()) {
-        rowNumber++;
-        String reason = null;
-        int base = buffered * width;
-        for (int f = 0; f < width && reason == null; f++) {
-          double value = rows.getDouble(keyCount + f + 1);
-          if (rows.wasNull()) {
-            reason = reasonFor(rows, f, rawIndex);
+      try {
+        int keyCount = keyAppenders.length;
+        int[] rawIndex = rawIndexes(keyCount);
+        Block block = take(free);
+        while (block != null && rows.next()) {
+          rowNumber++;
+          String reason = null;
+          int base = block.count * width;
+          for (int f = 0; f < width && reason == null; f++) {
+            double value = rows.getDouble(keyCount + f + 1);
+            if (rows.wasNull()) {
+              reason = reasonFor(rows, f, rawIndex);
+            }
+            block.values[base + f] = value;
           }
-          values[base + f] = value;
-        }
-        if (reason != null) {
-          quarantine.beginRow().append(rowNumber).append(reason).endRow();
-          quarantined++;
-        } else {
+          if (reason != null) {
+            quarantine.beginRow().append(rowNumber).append(reason).endRow();
+            quarantined++;
+            continue;
+          }
           Object[] key = new Object[keyCount];
           for (int k = 0; k < keyCount; k++) {
             key[k] = rows.getObject(k + 1);
           }
-          keys[buffered++] = key;
-          if (buffered == keys.length) {
-            flush(buffered);
-            scoredRows += buffered;
-            buffered = 0;
-            progress.accept(rowNumber);
+          block.keys[block.count++] = key;
+          if (block.count == batchSize) {
+            block.lastRow = rowNumber;
+            full.add(block);
+            block = take(free);
           }
         }
+        if (block != null && block.count > 0) {
+          block.lastRow = rowNumber;
+          full.add(block);
+        }
+      } finally {
+        // Always let the scoring thread finish (or see the failure) before anything is closed.
+        full.add(endOfInput);
+        join(scoring);
       }
-      if (buffered > 0) {
-        flush(buffered);
-        scoredRows += buffered;
-      }
+      rethrowScoringFailure();
       progress.accept(rowNumber);
-      return new ScoringSummary(scoredRows, quarantined);
+      return new ScoringSummary(scoredRows.get(), quarantined);
+    }
+
+    /** The next block from {@code queue}, or null once the scoring thread has failed. */
+    private Block take(BlockingQueue<Block> queue) {
+      try {
+        Block block;
+        do {
+          block = queue.poll(100, TimeUnit.MILLISECONDS);
+        } while (block == null && scoringFailure.get() == null);
+        return block;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BatchJobException("scoring interrupted", e);
+      }
+    }
+
+    private void scoreBlocks(AtomicLong scoredRows, LongConsumer progress) {
+      try {
+        for (Block block = full.take(); block != endOfInput; block = full.take()) {
+          appendScores(block, scorer.score(block.values, block.count));
+          scoredRows.addAndGet(block.count);
+          progress.accept(block.lastRow);
+          block.count = 0;
+          free.add(block);
+        }
+      } catch (Throwable e) {
+        scoringFailure.set(e);
+      }
+    }
+
+    private void rethrowScoringFailure() throws SQLException {
+      Throwable failure = scoringFailure.get();
+      if (failure instanceof SQLException sql) {
+        throw sql;
+      }
+      if (failure instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (failure instanceof Error error) {
+        throw error;
+      }
+    }
+
+    private static void join(Thread thread) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BatchJobException("scoring interrupted", e);
+      }
     }
 
     private int[] rawIndexes(int keyCount) {
@@ -400,23 +492,16 @@ public final class ScoringWorkspace implements AutoCloseable {
           : "column '" + column + "' is not a number: '" + text + "'";
     }
 
-    private void flush(int count) throws SQLException {
-      Object[] outputs = scorer.score(values, count);
+    private void appendScores(Block block, Object[] outputs) throws SQLException {
       List<OutputColumn> outputColumns = scorer.outputColumns();
-      for (int row = 0; row < count; row++) {
+      for (int row = 0; row < block.count; row++) {
         scored.beginRow();
-        Object[] key = keys[row];
+        Object[] key = block.keys[row];
         for (int k = 0; k < key.length; k++) {
           keyAppenders[k].append(scored, key[k]);
         }
         for (int c = 0; c < outputs.length; c++) {
           ColumnAppender.appendElement(scored, outputs[c], row, outputColumns.get(c).dataType());
-        }
-        scored.append(request.modelName());
-        if (request.modelVersion() == null) {
-          scored.appendNull();
-        } else {
-          scored.append(request.modelVersion().longValue());
         }
         scored.endRow();
       }

@@ -16,13 +16,16 @@ public final class DuckDb {
 
   private DuckDb() {}
 
-  /** A database in {@code file} (created), spilling to {@code tempFolder}. */
+  /**
+   * A database in {@code file} (created), or in memory when {@code file} is null, spilling to
+   * {@code tempFolder} beyond the memory limit.
+   */
   public static DuckDBConnection open(Path file, Path tempFolder) {
     try {
       Properties properties = new Properties();
       properties.setProperty(DuckDBDriver.JDBC_STREAM_RESULTS, "true");
       DuckDBConnection connection = (DuckDBConnection) DriverManager.getConnection(
-          "jdbc:duckdb:" + file.toAbsolutePath(), properties);
+          "jdbc:duckdb:" + (file == null ? "" : file.toAbsolutePath()), properties);
       try (Statement statement = connection.createStatement()) {
         // No network: extensions are never downloaded; Parquet and CSV readers are built in.
         statement.execute("SET autoinstall_known_extensions = false");
@@ -35,7 +38,7 @@ public final class DuckDb {
       }
       return connection;
     } catch (SQLException e) {
-      throw new BatchJobException("cannot open DuckDB in " + file.getParent() + ": "
+      throw new BatchJobException("cannot open DuckDB in " + tempFolder + ": "
           + message(e), e);
     }
   }

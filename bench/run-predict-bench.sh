@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Offline prediction benchmark (issue 5): bc_mlp over N breast-cancer shaped rows, Parquet to
+# Parquet with `slipway predict`, against a bare ONNX Runtime loop over 1M of the same rows in
+# memory at batch 1024, in the same run. Prints rows/s and peak RSS (from /usr/bin/time).
+#
+# Usage: bench/run-predict-bench.sh [ROWS ...]     (default: 1000000 10000000)
+# Knobs (environment): SKIP_BUILD=1 OUT=dir
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${OUT:-$ROOT/bench/target/predict-$(date -u +%Y%m%dT%H%M%SZ)}
+JAR=$ROOT/bench/target/benchmarks.jar
+mkdir -p "$OUT"
+if [[ ${SKIP_BUILD:-0} != 1 || ! -f $JAR ]]; then
+  echo "building bench/target/benchmarks.jar and the slipway command" >&2
+  (cd "$ROOT" && mvn -B -q -pl bench,slipway-app -am package -DskipTests)
+fi
+cd "$ROOT"
+echo "date: $(date -u), commit $(git rev-parse --short HEAD), $(nproc) cores," \
+  "load $(cut -d' ' -f1-3 /proc/loadavg)"
+sizes=("$@")
+[[ ${#sizes[@]} -gt 0 ]] || sizes=(1000000 10000000)
+for rows in "${sizes[@]}"; do
+  input=$OUT/input-$rows.parquet
+  java -cp "$JAR" dev.slipway.bench.OfflinePredictionBench generate "$rows" "$input"
+  java -cp "$JAR" dev.slipway.bench.OfflinePredictionBench raw "$input" 1000000 | tail -1
+  /usr/bin/time -v -o "$OUT/time-$rows.txt" ./slipway predict --model fixtures/bc_mlp.onnx \
+    --input "$input" --output "$OUT/scores-$rows.parquet" --key id 2>/dev/null
+  echo "peak RSS (slipway predict, $rows rows): $(awk '/Maximum resident/ {printf "%.0f MB", $6/1024}' \
+    "$OUT/time-$rows.txt"), wall $(awk -F': ' '/Elapsed/ {print $2}' "$OUT/time-$rows.txt")"
+  rm -f "$input" "$OUT/scores-$rows.parquet"
+done

@@ -1,0 +1,109 @@
+package dev.slipway.bench;
+
+import dev.slipway.core.Tensor;
+import dev.slipway.core.runtime.Model;
+import dev.slipway.core.runtime.ModelLoader;
+import dev.slipway.core.runtime.RuntimeOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The offline prediction benchmark's two in-process halves (the third, {@code slipway predict}
+ * itself, runs as its own process in bench/run-predict-bench.sh so its peak RSS is its own).
+ *
+ * <pre>
+ * generate ROWS FILE.parquet   breast-cancer shaped rows: id + the 30 fixture columns, each row
+ *                              a fixture row (cycled) with seeded noise, FLOAT columns
+ * raw FILE.parquet [MAX_ROWS]  loads up to MAX_ROWS (default 1M) rows into one float[] and
+ *                              times a bare ONNX Runtime loop at batch 1024 over them
+ * </pre>
+ */
+public final class OfflinePredictionBench {
+  private static final int WIDTH = 30;
+  private static final int BATCH = 1024;
+
+  private OfflinePredictionBench() {}
+
+  public static void main(String[] args) throws Exception {
+    switch (args[0]) {
+      case "generate" -> generate(Long.parseLong(args[1]), Path.of(args[2]));
+      case "raw" -> raw(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 1_000_000);
+      default -> throw new IllegalArgumentException("expected generate or raw, got " + args[0]);
+    }
+  }
+
+  private static void generate(long rows, Path file) throws Exception {
+    Path csv = Fixtures.path("breast_cancer.csv").toAbsolutePath();
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement()) {
+      statement.execute("SET autoinstall_known_extensions = false");
+      statement.execute("SET memory_limit = '1GB'");
+      statement.execute("SELECT setseed(0.42)");
+      statement.execute("CREATE TABLE fixture AS SELECT row_number() OVER () - 1 AS n, *"
+          + " FROM read_csv('" + csv + "', header = true)");
+      List<String> columns;
+      try (ResultSet described = statement.executeQuery("DESCRIBE fixture")) {
+        columns = new java.util.ArrayList<>();
+        while (described.next()) {
+          columns.add(described.getString(1));
+        }
+      }
+      StringBuilder select = new StringBuilder("SELECT r.range AS id");
+      for (String column : columns.subList(1, 1 + WIDTH)) {
+        select.append(", CAST(f.\"").append(column).append("\" * (0.95 + random() * 0.1)")
+            .append(" AS FLOAT) AS \"").append(column).append('"');
+      }
+      select.append(" FROM range(").append(rows).append(") r JOIN fixture f ON f.n = r.range % ")
+          .append("(SELECT count(*) FROM fixture) ORDER BY r.range");
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      statement.execute("COPY (" + select + ") TO '" + file.toAbsolutePath()
+          + "' (FORMAT parquet)");
+    }
+    System.out.printf("generated %d rows in %s (%d MB)%n", rows, file,
+        Files.size(file) / (1024 * 1024));
+  }
+
+  private static void raw(Path file, int maxRows) throws Exception {
+    float[] values;
+    int rows;
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement();
+        ResultSet result = statement.executeQuery("SELECT * EXCLUDE (id) FROM '"
+            + file.toAbsolutePath() + "' LIMIT " + maxRows)) {
+      values = new float[maxRows * WIDTH];
+      rows = 0;
+      while (result.next()) {
+        for (int f = 0; f < WIDTH; f++) {
+          values[rows * WIDTH + f] = result.getFloat(f + 1);
+        }
+        rows++;
+      }
+    }
+    try (Model model = ModelLoader.withInstalledRuntimes()
+        .load(Fixtures.path("bc_mlp.onnx"), RuntimeOptions.DEFAULT)) {
+      double best = 0;
+      for (int round = 0; round < 5; round++) {
+        long start = System.nanoTime();
+        double checksum = 0;
+        for (int at = 0; at < rows; at += BATCH) {
+          int count = Math.min(BATCH, rows - at);
+          float[] batch = new float[count * WIDTH];
+          System.arraycopy(values, at * WIDTH, batch, 0, batch.length);
+          Tensor output = model.predict(List.of(Tensor.ofFloats("input",
+              new long[] {count, WIDTH}, batch))).get(0);
+          checksum += output.floats()[1];
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        best = Math.max(best, rows / seconds);
+        System.out.printf("raw round %d: %d rows in %.3f s = %.0f rows/s (checksum %.3f)%n",
+            round, rows, seconds, rows / seconds, checksum);
+      }
+      System.out.printf("raw best: %.0f rows/s%n", best);
+    }
+  }
+}
