@@ -6,13 +6,13 @@ import static dev.slipway.batch.BatchInput.literal;
 import dev.slipway.batch.BatchInput.FileFormat;
 import dev.slipway.batch.internal.ColumnAppender;
 import dev.slipway.batch.internal.DuckDb;
+import dev.slipway.batch.internal.Folders;
 import dev.slipway.core.DataType;
 import dev.slipway.core.InvalidInputException;
 import dev.slipway.core.runtime.Model;
 import dev.slipway.core.tabular.TabularScorer;
 import dev.slipway.core.tabular.TabularScorer.OutputColumn;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,7 +20,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
-import java.util.stream.Stream;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -58,6 +56,8 @@ public final class ScoringWorkspace implements AutoCloseable {
   private final Path folder;
   private final DuckDBConnection connection;
   private List<String> scoredColumns = List.of();
+  private List<String> keyColumns = List.of();
+  private List<String> scoreColumns = List.of();
 
   private ScoringWorkspace(Path folder, DuckDBConnection connection) {
     this.folder = folder;
@@ -77,7 +77,7 @@ public final class ScoringWorkspace implements AutoCloseable {
     try {
       return new ScoringWorkspace(folder, DuckDb.open(null, folder));
     } catch (RuntimeException e) {
-      deleteRecursively(folder);
+      Folders.deleteRecursively(folder);
       throw e;
     }
   }
@@ -149,9 +149,56 @@ public final class ScoringWorkspace implements AutoCloseable {
     }
   }
 
+  /**
+   * Takes scores another engine wrote (a Spark job's Parquet output, in this class's output
+   * layout) as this workspace's scored rows, and its quarantine file when there is one.
+   */
+  public ScoringSummary adoptScores(Path scores, Path quarantined, ScoringRequest request,
+      List<String> keys, List<String> scoreNames) {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE OR REPLACE TABLE scored_rows AS SELECT * EXCLUDE ("
+          + MODEL_NAME_COLUMN + ", " + MODEL_VERSION_COLUMN + ") FROM "
+          + BatchInput.file(scores).relation());
+      createScoredView(statement, request);
+      statement.execute("CREATE OR REPLACE TABLE quarantine AS " + (quarantined == null
+          ? "SELECT CAST(NULL AS BIGINT) AS row, CAST(NULL AS VARCHAR) AS reason WHERE false"
+          : "SELECT row, reason FROM " + BatchInput.file(quarantined).relation()));
+      List<String> names = new ArrayList<>(keys);
+      names.addAll(scoreNames);
+      names.add(MODEL_NAME_COLUMN);
+      names.add(MODEL_VERSION_COLUMN);
+      scoredColumns = List.copyOf(names);
+      keyColumns = List.copyOf(keys);
+      scoreColumns = List.copyOf(scoreNames);
+      try (ResultSet counts = statement.executeQuery("SELECT (SELECT count(*) FROM scored_rows),"
+          + " (SELECT count(*) FROM quarantine)")) {
+        counts.next();
+        return new ScoringSummary(counts.getLong(1), counts.getLong(2));
+      }
+    } catch (SQLException e) {
+      throw new BatchJobException("cannot read the scores at " + scores + ": "
+          + DuckDb.message(e), e);
+    }
+  }
+
+  /** Writes the rows of {@code input} to a Parquet file, for an engine that reads files. */
+  public void exportInput(BatchInput input, Path file) {
+    export("SELECT * FROM " + input.relation(), file);
+  }
+
   /** The columns of the scored table, in order (after {@link #score}). */
   public List<String> scoredColumns() {
     return scoredColumns;
+  }
+
+  /** The pass-through columns at the front of the scored table. */
+  public List<String> keyColumns() {
+    return keyColumns;
+  }
+
+  /** The score columns, after the key columns and before model name and version. */
+  public List<String> scoreColumns() {
+    return scoreColumns;
   }
 
   /** Writes the scored rows to {@code file} (Parquet or CSV by extension), atomically. */
@@ -204,7 +251,7 @@ public final class ScoringWorkspace implements AutoCloseable {
     } catch (SQLException e) {
       // The folder is deleted below either way; a close failure leaves nothing to keep.
     }
-    deleteRecursively(folder);
+    Folders.deleteRecursively(folder);
   }
 
   private void createTables(ScoringRequest request, List<String> keys,
@@ -231,17 +278,24 @@ public final class ScoringWorkspace implements AutoCloseable {
     scoredNames.add(MODEL_VERSION_COLUMN);
     try (Statement statement = connection.createStatement()) {
       statement.execute(ddl.toString());
-      // The model columns are constant: a view adds them, so no row carries them through Java.
-      statement.execute("CREATE OR REPLACE VIEW scored AS SELECT *, "
-          + literal(request.modelName()) + " AS " + MODEL_NAME_COLUMN + ", CAST("
-          + (request.modelVersion() == null ? "NULL" : request.modelVersion().toString())
-          + " AS BIGINT) AS " + MODEL_VERSION_COLUMN + " FROM scored_rows");
+      createScoredView(statement, request);
       statement.execute("CREATE OR REPLACE TABLE quarantine (row BIGINT NOT NULL,"
           + " reason VARCHAR NOT NULL)");
     } catch (SQLException e) {
       throw new BatchJobException("cannot create the output table (" + e.getMessage() + ")", e);
     }
     scoredColumns = List.copyOf(scoredNames);
+    keyColumns = List.copyOf(keys);
+    scoreColumns = outputs.stream().map(OutputColumn::name).toList();
+  }
+
+  /** The model columns are constant: a view adds them, so no row carries them through Java. */
+  private static void createScoredView(Statement statement, ScoringRequest request)
+      throws SQLException {
+    statement.execute("CREATE OR REPLACE VIEW scored AS SELECT *, "
+        + literal(request.modelName()) + " AS " + MODEL_NAME_COLUMN + ", CAST("
+        + (request.modelVersion() == null ? "NULL" : request.modelVersion().toString())
+        + " AS BIGINT) AS " + MODEL_VERSION_COLUMN + " FROM scored_rows");
   }
 
   private static String selectList(List<String> keys, List<String> features,
@@ -312,17 +366,6 @@ public final class ScoringWorkspace implements AutoCloseable {
       Files.deleteIfExists(file);
     } catch (IOException ignored) {
       // Best effort: the temporary file's name marks it as such.
-    }
-  }
-
-  static void deleteRecursively(Path folder) {
-    if (!Files.exists(folder)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(folder)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(ScoringWorkspace::deleteQuietly);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + folder, e);
     }
   }
 

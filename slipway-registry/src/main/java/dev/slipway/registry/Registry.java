@@ -4,7 +4,6 @@ import com.linecorp.armeria.server.ServerBuilder;
 import dev.slipway.registry.artifacts.ArtifactStore;
 import dev.slipway.registry.artifacts.internal.ArtifactsApi;
 import dev.slipway.registry.artifacts.internal.LocalArtifactStore;
-import dev.slipway.registry.internal.Database;
 import dev.slipway.registry.models.ModelRegistry;
 import dev.slipway.registry.models.PromotionPolicy;
 import dev.slipway.registry.models.WebhookDispatcher;

@@ -2,7 +2,9 @@ package dev.slipway.features.offline;
 
 import dev.slipway.core.InvalidInputException;
 import dev.slipway.core.SlipwayException;
+import dev.slipway.features.DataSource;
 import dev.slipway.features.FeatureDefinitions;
+import dev.slipway.features.internal.SourceRelations;
 import dev.slipway.features.offline.internal.PointInTimeJoin;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -100,6 +102,14 @@ public final class OfflineStore implements AutoCloseable {
   }
 
   /** DuckDB's effective memory limit, as DuckDB reports it. */
+  /**
+   * How DuckDB reads {@code source}'s rows (its file plus rows pushed to it), usable after {@code
+   * FROM}: batch jobs score feature views from exactly the rows training and materialization see.
+   */
+  public static String sourceRelation(DataSource source) {
+    return SourceRelations.relation(source);
+  }
+
   public String memoryLimit() {
     try (Statement statement = connection.createStatement();
         var result = statement.executeQuery("SELECT current_setting('memory_limit')")) {

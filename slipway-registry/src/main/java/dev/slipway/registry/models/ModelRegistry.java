@@ -2,7 +2,7 @@ package dev.slipway.registry.models;
 
 import dev.slipway.registry.MlflowException;
 import dev.slipway.registry.artifacts.ArtifactStore;
-import dev.slipway.registry.internal.Database;
+import dev.slipway.registry.Database;
 import dev.slipway.registry.models.internal.AliasService;
 import dev.slipway.registry.models.internal.AuditService;
 import dev.slipway.registry.models.internal.ModelUri;

@@ -1,7 +1,7 @@
 package dev.slipway.registry.tracking;
 
 import dev.slipway.registry.MlflowException;
-import dev.slipway.registry.internal.Database;
+import dev.slipway.registry.Database;
 import dev.slipway.registry.tracking.internal.ExperimentRows;
 import dev.slipway.registry.tracking.internal.PageToken;
 import dev.slipway.registry.tracking.internal.RunDataRows;

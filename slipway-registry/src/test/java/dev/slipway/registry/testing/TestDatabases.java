@@ -3,7 +3,7 @@ package dev.slipway.registry.testing;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.slipway.registry.RegistryConfig;
-import dev.slipway.registry.internal.Database;
+import dev.slipway.registry.Database;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

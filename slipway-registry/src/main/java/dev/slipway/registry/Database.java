@@ -1,4 +1,4 @@
-package dev.slipway.registry.internal;
+package dev.slipway.registry;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -8,8 +8,10 @@ import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The metadata database: a connection pool, migrations applied at open, and Jdbi on top. Every
- * store operation runs in one transaction, so a failure leaves nothing half-written.
+ * The metadata database (embedded H2 or PostgreSQL): a connection pool, migrations applied at
+ * open, and Jdbi on top. Every store operation runs in one transaction, so a failure leaves
+ * nothing half-written. Other modules keep their own tables in the same database, each with its
+ * own {@link Schema} (migrations and their history table).
  */
 public final class Database implements AutoCloseable {
   private final HikariDataSource dataSource;
@@ -23,14 +25,34 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Opens the database at {@code jdbcUrl} and migrates it to the current schema.
+   * A module's tables: its Flyway migrations and the table recording which have run.
+   *
+   * @param name names the connection pool and appears in messages
+   */
+  public record Schema(String name, String migrations, String historyTable) {
+    /** The registry's own: tracking, models, versions, audit, webhooks. */
+    public static final Schema REGISTRY =
+        new Schema("registry", "classpath:db/migration", "flyway_schema_history");
+  }
+
+  /**
+   * Opens the database at {@code jdbcUrl} and migrates it to the registry's current schema.
    *
    * @throws SlipwayException naming the URL when it cannot be reached or migrated
    */
   public static Database open(String jdbcUrl) {
+    return open(jdbcUrl, Schema.REGISTRY);
+  }
+
+  /**
+   * Opens the database at {@code jdbcUrl} and migrates {@code schema} to its current version.
+   *
+   * @throws SlipwayException naming the URL when it cannot be reached or migrated
+   */
+  public static Database open(String jdbcUrl, Schema schema) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
-    config.setPoolName("slipway-registry");
+    config.setPoolName("slipway-" + schema.name());
     config.setMaximumPoolSize(8);
     config.setMinimumIdle(1);
     config.setConnectionTimeout(10_000);
@@ -43,15 +65,18 @@ public final class Database implements AutoCloseable {
     try {
       dataSource = new HikariDataSource(config);
     } catch (RuntimeException e) {
-      throw new SlipwayException("cannot open the registry database " + redact(jdbcUrl) + ": "
+      throw new SlipwayException("cannot open the " + schema.name() + " database "
+          + redact(jdbcUrl) + ": "
           + rootMessage(e), e);
     }
     try {
-      Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+      Flyway.configure().dataSource(dataSource).locations(schema.migrations())
+          .table(schema.historyTable()).baselineOnMigrate(true).baselineVersion("0")
           .load().migrate();
     } catch (FlywayException e) {
       dataSource.close();
-      throw new SlipwayException("cannot migrate the registry database " + redact(jdbcUrl) + ": "
+      throw new SlipwayException("cannot migrate the " + schema.name() + " database "
+          + redact(jdbcUrl) + ": "
           + e.getMessage(), e);
     }
     return new Database(dataSource, postgres);
