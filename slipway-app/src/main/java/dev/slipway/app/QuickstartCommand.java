@@ -7,7 +7,12 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.app.internal.ExampleFeatures;
+import dev.slipway.app.internal.ExamplePipelines;
+import dev.slipway.batch.pipeline.PipelineRun;
+import dev.slipway.batch.pipeline.PipelineScheduler;
 import dev.slipway.app.internal.ExampleRepository;
 import dev.slipway.app.internal.FeatureStores;
 import dev.slipway.app.internal.Platform;
@@ -35,6 +40,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -110,6 +116,7 @@ final class QuickstartCommand implements Runnable {
           + " store%n", features, written);
       options.features = features;
       options.bindFeatures = List.of(ExampleRepository.MODEL + "=" + ExampleFeatures.SERVICE);
+      options.pipelines = ExamplePipelines.write(dir.resolve("features"), example.churnRate());
     } catch (IOException | SQLException | RuntimeException e) {
       registry.close();
       throw new SlipwayException("cannot prepare the example feature store: " + e.getMessage(),
@@ -118,7 +125,8 @@ final class QuickstartCommand implements Runnable {
     Platform platform = Platform.serve(registry, options, null, Map.of(ExampleRepository.MODEL,
         "models:/" + ExampleRepository.MODEL + "@production"));
     try {
-      tour(platform, version, out);
+      float byId = tour(platform, version, out);
+      batchTour(platform, byId, dir, out);
     } catch (RuntimeException e) {
       platform.close();
       throw e;
@@ -163,8 +171,11 @@ final class QuickstartCommand implements Runnable {
     return version.version();
   }
 
-  /** Steps 4 to 6: the deployment answering over REST and gRPC, and commands to try. */
-  private static void tour(Platform platform, int version, PrintWriter out) {
+  /**
+   * Steps 5 to 8: the deployment answering over REST and gRPC and by entity; returns the score
+   * of customer 42 by entity.
+   */
+  private static float tour(Platform platform, int version, PrintWriter out) {
     String base = platform.baseUrl();
     out.printf("5. Serving deployment churn = models:/churn@production (version %d) on %s%n",
         version, base);
@@ -180,6 +191,48 @@ final class QuickstartCommand implements Runnable {
     float byId = scoreOverRest(base, ENTITY_BODY);
     out.printf(Locale.ROOT, "8. By entity: POST /v2/models/churn/infer  customer_id 42 ->"
         + " features from the online store -> churn probability %.4f%n", byId);
+    return byId;
+  }
+
+  /**
+   * Steps 9 to 12: the nightly batch pipeline run once, then score look-ups answered by the
+   * batch, by inline scoring for a customer who signed up since, and by the baseline for one
+   * nobody knows; then commands to try by hand.
+   */
+  private static void batchTour(Platform platform, float byId, Path dir, PrintWriter out) {
+    String base = platform.baseUrl();
+    PipelineScheduler scheduler = platform.pipelines().scheduler();
+    PipelineRun run = scheduler.runner().run(scheduler.pipeline(ExamplePipelines.PIPELINE),
+        PipelineRun.Trigger.MANUAL);
+    if (run.status() != PipelineRun.Status.SUCCEEDED) {
+      throw new SlipwayException("batch pipeline " + ExamplePipelines.PIPELINE + " failed: "
+          + run.error());
+    }
+    out.printf("9. Batch: pipeline %s (cron 0 2 * * *) ran once: %d customers scored with %s"
+        + " version %d, written to a Parquet partition and the score store%n",
+        ExamplePipelines.PIPELINE, run.rowsScored(), run.modelName(), run.modelVersion());
+    JsonNode batch = lookUp(base, "42");
+    float precomputed = (float) batch.path("scores").path("probability").asDouble();
+    out.printf(Locale.ROOT, "10. GET /v1/scores/churn/42     -> %s, churn probability %.4f%n",
+        batch.path("source").asText(), precomputed);
+    if (!batch.path("source").asText().equals("precomputed")
+        || Math.abs(precomputed - byId) > 1e-6) {
+      throw new SlipwayException("the batch score of customer 42 (" + batch + ") differs from"
+          + " its online score " + byId);
+    }
+    pushNewCustomer(base);
+    JsonNode inline = lookUp(base, Long.toString(NEW_CUSTOMER));
+    out.printf(Locale.ROOT, "11. GET /v1/scores/churn/%d   -> %s (signed up after the batch;"
+        + " features pushed online), churn probability %.4f%n", NEW_CUSTOMER,
+        inline.path("source").asText(), inline.path("scores").path("probability").asDouble());
+    JsonNode baseline = lookUp(base, "999999");
+    out.printf(Locale.ROOT, "12. GET /v1/scores/churn/999999 -> %s (no score, no features),"
+        + " churn probability %.4f%n", baseline.path("source").asText(),
+        baseline.path("scores").path("probability").asDouble());
+    if (!inline.path("source").asText().equals("inline")
+        || !baseline.path("source").asText().equals("baseline")) {
+      throw new SlipwayException("score fallbacks answered " + inline + " and " + baseline);
+    }
     out.println();
     out.println("Try it yourself:");
     out.printf("  curl -s %s/v2/models/churn%n", base);
@@ -193,8 +246,47 @@ final class QuickstartCommand implements Runnable {
     out.printf("  curl -s '%s/api/2.0/mlflow/registered-models/get?name=churn'%n", base);
     out.printf("  ./slipway models show churn --url %s%n", base);
     out.printf("  ./slipway models history churn --url %s%n", base);
-    out.printf("  curl -s %s/metrics | grep slipway_inference_requests%n", base);
+    out.printf("  curl -s %s/v1/scores/churn/42%n", base);
+    out.printf("  curl -s %s/v1/pipelines%n", base);
+    out.printf("  curl -s -X POST %s/v1/pipelines/%s/runs%n", base, ExamplePipelines.PIPELINE);
+    out.printf("  ./slipway predict --model models:/churn@production --data-dir %s \\%n"
+        + "       --input %s --output scores.csv --key customer_id --key event_ts%n"
+        + "       (offline prediction; stop the server first: it holds the embedded registry)%n",
+        dir, dir.resolve("features").resolve("customer_profiles.parquet"));
+    out.printf("  curl -s %s/metrics | grep -E 'slipway_(inference_requests|scores_lookups)'%n",
+        base);
     out.flush();
+  }
+
+  private static final long NEW_CUSTOMER = 5_001;
+
+  private static JsonNode lookUp(String base, String customer) {
+    AggregatedHttpResponse response = WebClient.of(base)
+        .get("/v1/scores/" + ExamplePipelines.DEPLOYMENT + "/" + customer).aggregate().join();
+    if (response.status().code() != 200) {
+      throw new SlipwayException("score look-up of " + customer + " answered "
+          + response.status() + ": " + response.contentUtf8());
+    }
+    try {
+      return new ObjectMapper().readTree(response.contentUtf8());
+    } catch (IOException e) {
+      throw new SlipwayException("score look-up answered no JSON: " + response.contentUtf8());
+    }
+  }
+
+  /** A customer who signed up after the batch ran: pushed to the online store only. */
+  private static void pushNewCustomer(String base) {
+    String body = "{\"feature_view\": \"customer_profile\", \"to\": \"online\", \"df\": {"
+        + "\"customer_id\": [" + NEW_CUSTOMER + "], \"event_ts\": [\"" + Instant.now() + "\"],"
+        + " \"tenure_years\": [0.1], \"monthly_charges_100\": [1.1], \"support_calls\": [3],"
+        + " \"annual_contract\": [0]}}";
+    AggregatedHttpResponse response = WebClient.of(base).execute(
+        RequestHeaders.of(HttpMethod.POST, "/v1/features/push",
+            HttpHeaderNames.CONTENT_TYPE, MediaType.JSON), body).aggregate().join();
+    if (response.status().code() != 200) {
+      throw new SlipwayException("feature push answered " + response.status() + ": "
+          + response.contentUtf8());
+    }
   }
 
   /** Records the training run and uploads the model under its artifacts. */

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     versionProvider = SlipwayCli.Version.class,
     description = "Takes trained models into production: serve, score, deploy.",
     subcommands = {ServeCommand.class, QuickstartCommand.class, ModelsCommand.class,
-        FeaturesCommand.class, PredictCommand.class})
+        FeaturesCommand.class, PredictCommand.class, PipelineCommand.class,
+        SchedulerCommand.class})
 public final class SlipwayCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

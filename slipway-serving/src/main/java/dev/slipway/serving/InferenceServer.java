@@ -15,6 +15,7 @@ import dev.slipway.core.runtime.ModelLoader;
 import dev.slipway.features.FeatureDefinitions;
 import dev.slipway.features.online.OnlineFeatureReader;
 import dev.slipway.features.online.OnlineStore;
+import dev.slipway.features.online.ScoreStore;
 import dev.slipway.serving.internal.GrpcApi;
 import dev.slipway.serving.internal.InferenceMetrics;
 import dev.slipway.serving.internal.InferenceService;
@@ -24,6 +25,7 @@ import dev.slipway.serving.internal.OnlineFeatureRetrieval;
 import dev.slipway.serving.internal.OnlineFeaturesApi;
 import dev.slipway.serving.internal.RepositoryModelSource;
 import dev.slipway.serving.internal.RestApi;
+import dev.slipway.serving.internal.ScoresApi;
 import dev.slipway.serving.internal.ServerInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -85,6 +87,10 @@ public final class InferenceServer implements AutoCloseable {
     if (retrieval != null) {
       new OnlineFeaturesApi(retrieval, prometheus).registerOn(builder);
       new FeaturePushApi(config.featureDefinitions, config.onlineStore).registerOn(builder);
+    }
+    if (config.scoreStore != null) {
+      new ScoresApi(config.scoreStore, config.scoreDeployments, inference, retrieval, prometheus,
+          Clock.systemUTC()).registerOn(builder);
     }
     config.additionalRoutes.forEach(routes -> routes.accept(builder, prometheus));
     builder.service(GrpcService.builder()
@@ -195,6 +201,8 @@ public final class InferenceServer implements AutoCloseable {
     private FeatureDefinitions featureDefinitions;
     private OnlineStore onlineStore;
     private final Map<String, FeatureBinding> featureBindings = new LinkedHashMap<>();
+    private ScoreStore scoreStore;
+    private final List<ScoreDeployment> scoreDeployments = new ArrayList<>();
 
     private Builder(ModelSource source) {
       this.source = Objects.requireNonNull(source, "source");
@@ -265,6 +273,16 @@ public final class InferenceServer implements AutoCloseable {
     public Builder bindFeatures(String model, FeatureBinding binding) {
       featureBindings.put(Objects.requireNonNull(model, "model"),
           Objects.requireNonNull(binding, "binding"));
+      return this;
+    }
+
+    /**
+     * Serves the pre-computed scores of {@code deployments} from {@code store} at {@code GET
+     * /v1/scores/{deployment}/{entity}}, with their fallback chains.
+     */
+    public Builder scores(ScoreStore store, List<ScoreDeployment> deployments) {
+      this.scoreStore = Objects.requireNonNull(store, "store");
+      scoreDeployments.addAll(deployments);
       return this;
     }
 

@@ -14,8 +14,12 @@ public final class ExampleRepository {
   public static final int ITERATIONS = 400;
   public static final double LEARNING_RATE = 0.5;
 
-  /** A fitted example: weights then bias, the ONNX bytes, and held-out quality. */
-  public record Example(float[] fitted, byte[] onnx, double accuracy, double logLoss) {}
+  /**
+   * A fitted example: weights then bias, the ONNX bytes, held-out quality, and the training
+   * churn rate.
+   */
+  public record Example(float[] fitted, byte[] onnx, double accuracy, double logLoss,
+      double churnRate) {}
 
   private ExampleRepository() {}
 
@@ -25,6 +29,7 @@ public final class ExampleRepository {
     float[] fitted = training.fit(ITERATIONS, LEARNING_RATE);
     int width = ChurnExample.FEATURES.length;
     byte[] onnx = LogisticRegressionOnnx.toBytes(Arrays.copyOf(fitted, width), fitted[width]);
-    return new Example(fitted, onnx, holdout.accuracy(fitted), holdout.logLoss(fitted));
+    return new Example(fitted, onnx, holdout.accuracy(fitted), holdout.logLoss(fitted),
+        training.churnRate());
   }
 }

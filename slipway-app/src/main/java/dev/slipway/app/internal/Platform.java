@@ -1,7 +1,10 @@
 package dev.slipway.app.internal;
 
 import dev.slipway.features.FeatureDefinitions;
+import dev.slipway.batch.pipeline.PipelineApi;
+import dev.slipway.batch.pipeline.PipelineScheduler;
 import dev.slipway.features.online.OnlineStore;
+import dev.slipway.features.online.ScoreStore;
 import dev.slipway.core.SlipwayException;
 import dev.slipway.registry.Registry;
 import dev.slipway.registry.models.ResolvedModel;
@@ -65,6 +68,19 @@ public final class Platform implements AutoCloseable {
             + " such a request is refused with 400. Repeatable.")
     public List<String> featureDefaults = new ArrayList<>();
 
+    @Option(names = "--pipelines", paramLabel = "YAML",
+        description = "Batch pipelines to schedule (and run on demand at"
+            + " POST /v1/pipelines/{name}/runs); their online sinks are served at"
+            + " GET /v1/scores/{deployment}/{entity}.")
+    public Path pipelines;
+
+    @Option(names = "--spark-submit", paramLabel = "COMMAND",
+        defaultValue = "${env:SLIPWAY_SPARK_SUBMIT}",
+        description = "How pipelines with engine spark submit their job, e.g. 'spark-submit"
+            + " --master yarn --class dev.slipway.spark.SparkScoringJob slipway-spark-job.jar'"
+            + " (default: $SLIPWAY_SPARK_SUBMIT).")
+    public String sparkSubmit;
+
     Map<String, String> bindings() {
       Map<String, String> bindings = new LinkedHashMap<>();
       for (String binding : bindFeatures) {
@@ -95,11 +111,14 @@ public final class Platform implements AutoCloseable {
 
   private final Registry registry;
   private final OnlineStore onlineStore;
+  private final PipelineServices pipelines;
   private final InferenceServer server;
 
-  private Platform(Registry registry, OnlineStore onlineStore, InferenceServer server) {
+  private Platform(Registry registry, OnlineStore onlineStore, PipelineServices pipelines,
+      InferenceServer server) {
     this.registry = registry;
     this.onlineStore = onlineStore;
+    this.pipelines = pipelines;
     this.server = server;
   }
 
@@ -117,11 +136,15 @@ public final class Platform implements AutoCloseable {
   public static Platform serve(Registry registry, Options options, Path repository,
       Map<String, String> deployments) {
     OnlineStore onlineStore = null;
+    PipelineServices pipelines = null;
     try {
       FeatureDefinitions features = options.features == null ? null
           : FeatureDefinitions.load(options.features);
-      onlineStore = features == null ? null
+      onlineStore = features == null && options.pipelines == null ? null
           : FeatureStores.online(options.onlineStore, options.dataDir);
+      pipelines = options.pipelines == null ? null
+          : PipelineServices.open(registry, options.registryConfig().jdbcUrl(),
+              options.pipelines, features, onlineStore, options.sparkSubmit, options.dataDir);
       List<ModelSource> sources = new ArrayList<>();
       if (repository != null) {
         sources.add(new RepositoryModelSource(repository));
@@ -146,8 +169,20 @@ public final class Platform implements AutoCloseable {
       } else if (!options.bindFeatures.isEmpty()) {
         throw new SlipwayException("--bind-features needs --features (the definitions)");
       }
-      return new Platform(registry, onlineStore, builder.build().start());
+      if (pipelines != null) {
+        PipelineScheduler scheduler = pipelines.scheduler();
+        builder.additionalRoutes(server -> new PipelineApi(scheduler).registerOn(server));
+        builder.scores(new ScoreStore(onlineStore), pipelines.scoreDeployments());
+      }
+      InferenceServer server = builder.build().start();
+      if (pipelines != null) {
+        pipelines.scheduler().start();
+      }
+      return new Platform(registry, onlineStore, pipelines, server);
     } catch (RuntimeException e) {
+      if (pipelines != null) {
+        pipelines.close();
+      }
       if (onlineStore != null) {
         onlineStore.close();
       }
@@ -178,8 +213,16 @@ public final class Platform implements AutoCloseable {
     return "http://" + server.host() + ":" + server.port();
   }
 
+  /** The pipelines this platform schedules; null without {@code --pipelines}. */
+  public PipelineServices pipelines() {
+    return pipelines;
+  }
+
   @Override
   public void close() {
+    if (pipelines != null) {
+      pipelines.close();
+    }
     server.close();
     if (onlineStore != null) {
       onlineStore.close();

@@ -46,6 +46,15 @@ public final class ChurnExample {
     };
   }
 
+  /** The share of customers who churned: the answer to give when nothing better is known. */
+  public double churnRate() {
+    double churned = 0;
+    for (float label : labels) {
+      churned += label;
+    }
+    return churned / labels.length;
+  }
+
   public float[][] rows() {
     return rows;
   }

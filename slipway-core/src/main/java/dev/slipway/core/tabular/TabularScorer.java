@@ -55,7 +55,7 @@ public final class TabularScorer {
   public static TabularScorer bind(Model model, List<String> columns, List<String> features,
       Collection<String> passThrough) {
     Signature signature = model.signature();
-    List<OutputColumn> outputs = outputColumns(signature);
+    List<OutputColumn> outputs = outputColumns(signature.outputs());
     for (String feature : features) {
       if (!columns.contains(feature)) {
         throw new InvalidInputException("feature column '" + feature
@@ -248,12 +248,18 @@ public final class TabularScorer {
         && (shape.length == 1 || shape[1] == 1);
   }
 
-  private static List<OutputColumn> outputColumns(Signature signature) {
+  /**
+   * The score columns of outputs shaped like {@code outputs} (dynamic or actual batch size
+   * first): the naming every table of scores uses, also for one scored row.
+   *
+   * @throws InvalidInputException for an output that cannot become columns
+   */
+  public static List<OutputColumn> outputColumns(List<TensorSpec> outputs) {
     List<OutputColumn> columns = new ArrayList<>();
     Set<DataType> supported = Set.of(DataType.FP32, DataType.FP64, DataType.INT32,
         DataType.INT64, DataType.BOOL);
-    for (int o = 0; o < signature.outputs().size(); o++) {
-      TensorSpec spec = signature.outputs().get(o);
+    for (int o = 0; o < outputs.size(); o++) {
+      TensorSpec spec = outputs.get(o);
       long[] shape = spec.shape();
       if (!supported.contains(spec.dataType())) {
         throw new InvalidInputException("model output '" + spec.name() + "': datatype "

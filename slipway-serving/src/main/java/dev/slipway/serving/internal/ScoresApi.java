@@ -1,0 +1,214 @@
+package dev.slipway.serving.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.slipway.core.DataType;
+import dev.slipway.core.Tensor;
+import dev.slipway.core.tabular.TabularScorer;
+import dev.slipway.core.tabular.TabularScorer.OutputColumn;
+import dev.slipway.features.ValueType;
+import dev.slipway.features.online.EntityKey;
+import dev.slipway.features.online.ScoreStore;
+import dev.slipway.serving.ScoreDeployment;
+import dev.slipway.serving.internal.InferenceMetrics.Protocol;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Pre-computed score look-up, {@code GET /v1/scores/{deployment}/{entity}}: the score a batch
+ * run stored for the entity, else the deployment's fallback chain (inline scoring from online
+ * features, then the baseline), else 404. The answer names its source; {@code /metrics} counts
+ * look-ups by deployment and source.
+ */
+public final class ScoresApi {
+  /** Which link of the chain answered. */
+  enum Source {
+    PRECOMPUTED,
+    INLINE,
+    BASELINE,
+    NONE
+  }
+
+  private final ScoreStore store;
+  private final Map<String, ScoreDeployment> deployments;
+  private final InferenceService inference;
+  private final OnlineFeatureRetrieval retrieval;
+  private final Clock clock;
+  private final Map<String, Map<Source, Counter>> lookups = new HashMap<>();
+
+  /**
+   * @param retrieval the feature store's retrieval, for entity key types; null without features
+   */
+  public ScoresApi(ScoreStore store, List<ScoreDeployment> deployments,
+      InferenceService inference, OnlineFeatureRetrieval retrieval, MeterRegistry meters,
+      Clock clock) {
+    this.store = store;
+    this.deployments = new LinkedHashMap<>();
+    deployments.forEach(deployment -> this.deployments.put(deployment.name(), deployment));
+    this.inference = inference;
+    this.retrieval = retrieval;
+    this.clock = clock;
+    for (ScoreDeployment deployment : deployments) {
+      Map<Source, Counter> counters = new HashMap<>();
+      for (Source source : Source.values()) {
+        counters.put(source, Counter.builder("slipway.scores.lookups")
+            .description("Pre-computed score look-ups, by the source that answered")
+            .tag("deployment", deployment.name())
+            .tag("source", source.name().toLowerCase(java.util.Locale.ROOT))
+            .register(meters));
+      }
+      lookups.put(deployment.name(), counters);
+    }
+  }
+
+  public void registerOn(ServerBuilder server) {
+    server.route().get("/v1/scores/{deployment}/{entity}").build((ctx, req) -> lookUp(ctx));
+  }
+
+  // The score store read is short (RocksDB in-process, one Redis round trip): it runs on the
+  // event loop, like the online feature reads.
+  private HttpResponse lookUp(ServiceRequestContext ctx) {
+    String name = ctx.pathParam("deployment");
+    String entity = ctx.pathParam("entity");
+    ScoreDeployment deployment = deployments.get(name);
+    if (deployment == null) {
+      return error(HttpStatus.NOT_FOUND, "no score deployment '" + name + "' (deployments: "
+          + deployments.keySet() + ")");
+    }
+    Optional<ScoreStore.Scores> stored = store.read(name, EntityKey.of(entity));
+    if (stored.isPresent()) {
+      return answer(deployment, entity, Source.PRECOMPUTED, stored.get());
+    }
+    CompletableFuture<Optional<ScoreStore.Scores>> inline = inline(deployment, entity);
+    return HttpResponse.of(inline.thenApply(scores -> {
+      if (scores.isPresent()) {
+        return answer(deployment, entity, Source.INLINE, scores.get());
+      }
+      Optional<ScoreStore.Scores> baseline = baseline(deployment);
+      if (baseline.isPresent()) {
+        return answer(deployment, entity, Source.BASELINE, baseline.get());
+      }
+      lookups.get(name).get(Source.NONE).increment();
+      return error(HttpStatus.NOT_FOUND, "entity '" + entity + "': no pre-computed score in"
+          + " deployment '" + name + "' and no fallback answered");
+    }));
+  }
+
+  /** Scores the entity with the bound model from its online features; empty if it cannot. */
+  private CompletableFuture<Optional<ScoreStore.Scores>> inline(ScoreDeployment deployment,
+      String entity) {
+    if (deployment.inlineModel() == null || retrieval == null) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    Optional<Tensor> key = entityTensor(deployment.entityColumn(), entity);
+    if (key.isEmpty()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return inference.infer(Protocol.REST, deployment.inlineModel(), null, List.of(key.get()),
+            List.of())
+        .handle((result, error) -> {
+          if (error != null) {
+            // A missing feature, an entity the feature store does not know: the next link of
+            // the chain answers.
+            return Optional.empty();
+          }
+          Map<String, Object> scores = new LinkedHashMap<>();
+          List<OutputColumn> columns = TabularScorer.outputColumns(
+              result.outputs().stream().map(ScoresApi::spec).toList());
+          for (OutputColumn column : columns) {
+            scores.put(column.name(), element(result.outputs().get(column.output()),
+                column.index()));
+          }
+          Instant now = clock.instant();
+          return Optional.of(new ScoreStore.Scores(scores, result.modelName(),
+              result.version(), now, now));
+        });
+  }
+
+  private Optional<ScoreStore.Scores> baseline(ScoreDeployment deployment) {
+    if (deployment.mostFrequentBaseline()) {
+      return store.baseline(deployment.name());
+    }
+    if (deployment.baseline().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new ScoreStore.Scores(new LinkedHashMap<>(deployment.baseline()),
+        "baseline", null, Instant.EPOCH, Instant.EPOCH));
+  }
+
+  private Optional<Tensor> entityTensor(String column, String entity) {
+    Optional<ValueType> type = retrieval.entityColumnType(column);
+    try {
+      if (type.isPresent() && type.get() == ValueType.INT64) {
+        return Optional.of(Tensor.ofLongs(column, new long[] {1},
+            new long[] {Long.parseLong(entity)}));
+      }
+      if (type.isPresent() && type.get() == ValueType.INT32) {
+        return Optional.of(Tensor.ofInts(column, new long[] {1},
+            new int[] {Integer.parseInt(entity)}));
+      }
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
+  }
+
+  private HttpResponse answer(ScoreDeployment deployment, String entity, Source source,
+      ScoreStore.Scores scores) {
+    lookups.get(deployment.name()).get(source).increment();
+    ObjectNode body = RestApi.JSON.createObjectNode();
+    body.put("deployment", deployment.name());
+    body.put("entity", entity);
+    body.put("source", source.name().toLowerCase(java.util.Locale.ROOT));
+    body.set("scores", RestApi.JSON.valueToTree(scores.scores()));
+    body.put("model_name", scores.modelName());
+    body.put("model_version", scores.modelVersion());
+    if (source == Source.PRECOMPUTED) {
+      body.put("scored_at", scores.scoredAt().toString());
+      body.put("data_time", scores.dataTime().toString());
+      body.put("age_seconds",
+          Duration.between(scores.scoredAt(), clock.instant()).toMillis() / 1000.0);
+    }
+    try {
+      return HttpResponse.of(HttpStatus.OK, MediaType.JSON, RestApi.JSON.writeValueAsBytes(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static dev.slipway.core.TensorSpec spec(Tensor tensor) {
+    return new dev.slipway.core.TensorSpec(tensor.name(), tensor.dataType(), tensor.shape());
+  }
+
+  private static Object element(Tensor tensor, int index) {
+    Object data = tensor.data();
+    DataType type = tensor.dataType();
+    return switch (type) {
+      case FP32 -> ((float[]) data)[index];
+      case FP64 -> ((double[]) data)[index];
+      case INT64 -> ((long[]) data)[index];
+      case INT32 -> ((int[]) data)[index];
+      case BOOL -> ((boolean[]) data)[index];
+      default -> null;
+    };
+  }
+
+  private static HttpResponse error(HttpStatus status, String message) {
+    return HttpResponse.of(status, MediaType.JSON, RestApi.errorBody(message));
+  }
+}
