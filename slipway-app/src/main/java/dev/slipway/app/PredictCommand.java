@@ -67,18 +67,25 @@ final class PredictCommand implements Runnable {
         new OfflinePrediction.Job(input, output, quarantine, keys, features, batchSize);
     OfflinePrediction.Result result;
     long start = System.nanoTime();
-    try (ProgressBar bar = ProgressBars.rows("predict")) {
+    // The bar appears once the input is known to be readable, not before a mistake's message.
+    ProgressBar[] bar = new ProgressBar[1];
+    try {
       result = OfflinePrediction.run(job, artifact, new OfflinePrediction.Progress() {
         @Override
         public void total(long rows) {
-          bar.maxHint(rows);
+          bar[0] = ProgressBars.rows("predict");
+          bar[0].maxHint(rows);
         }
 
         @Override
         public void rowsRead(long rows) {
-          bar.stepTo(rows);
+          bar[0].stepTo(rows);
         }
       });
+    } finally {
+      if (bar[0] != null) {
+        bar[0].close();
+      }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     long rows = result.summary().scored() + result.summary().quarantined();

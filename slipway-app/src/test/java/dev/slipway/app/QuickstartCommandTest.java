@@ -28,7 +28,11 @@ class QuickstartCommandTest {
     assertThat(Double.parseDouble(rest.group(1))).isGreaterThan(0.5);
     assertThat(out).contains("curl -s -X POST").contains("server stopped")
         .containsPattern("By entity: .* churn probability 0\\.\\d{4}")
-        .contains("materialized the latest of 2 snapshots for 1000 customers");
+        .contains("materialized the latest of 2 snapshots for 1000 customers")
+        .contains("pipeline churn_nightly (cron 0 2 * * *) ran once: 1000 customers scored")
+        .containsPattern("GET /v1/scores/churn/42 +-> precomputed")
+        .containsPattern("GET /v1/scores/churn/5001 +-> inline")
+        .containsPattern("GET /v1/scores/churn/999999 -> baseline");
   }
 
   @Test
