@@ -25,17 +25,31 @@ import java.util.Set;
  * costs on top of the transport.
  *
  * <p>Endpoints on one port, like Slipway: {@code POST /ceiling} (REST) and
- * {@code inference.GRPCInferenceService/ModelInfer} (gRPC).
+ * {@code inference.GRPCInferenceService/ModelInfer} (gRPC); and, for the score look-up benchmark
+ * (run-scores-bench.sh), {@code GET /ceiling/scores/{deployment}/{entity}}, a fixed answer the
+ * size and shape of a pre-computed score look-up's.
  */
 public final class CeilingServer {
   private static final String USAGE = """
       Usage: CeilingServer --port PORT [--host 127.0.0.1]
-      Serves POST /ceiling and gRPC ModelInfer with fixed answers; prints 'ready port=N'.""";
+      Serves POST /ceiling, GET /ceiling/scores/{deployment}/{entity} and gRPC ModelInfer with
+      fixed answers; prints 'ready port=N'.""";
 
   /** What Slipway answers for bc_mlp and one row, byte for byte apart from the numbers. */
   static final byte[] REST_ANSWER = ("{\"model_name\":\"bc\",\"model_version\":\"1\","
       + "\"outputs\":[{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[1,2],"
       + "\"data\":[3.7252903E-9,1.0]}]}").getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * What Slipway answers for a pre-computed score look-up (GET /v1/scores/churn/ID, two float
+   * score columns, ScoreServerLauncher's data), same fields in the same order and about as many
+   * bytes.
+   */
+  static final byte[] SCORES_ANSWER = ("{\"deployment\":\"churn\",\"entity\":\"42\","
+      + "\"source\":\"precomputed\",\"scores\":{\"probabilities_0\":0.61803395,"
+      + "\"probabilities_1\":0.38196602},\"model_name\":\"bc\",\"model_version\":1,"
+      + "\"scored_at\":\"2026-12-01T00:00:00.123Z\",\"data_time\":\"2026-12-01T00:00:00Z\","
+      + "\"age_seconds\":12.5}").getBytes(StandardCharsets.UTF_8);
 
   private CeilingServer() {}
 
@@ -51,6 +65,9 @@ public final class CeilingServer {
         .maxRequestLength(64L * 1024 * 1024)
         .route().post("/ceiling").build((ctx, req) -> HttpResponse.of(req.aggregate()
             .thenApply(ignored -> HttpResponse.of(HttpStatus.OK, MediaType.JSON, REST_ANSWER))))
+        // A GET has no body to read: answer at once, on the event loop, as Slipway's look-up does.
+        .route().get("/ceiling/scores/{deployment}/{entity}")
+            .build((ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON, SCORES_ANSWER))
         .service(GrpcService.builder().addService(new FixedInference()).build())
         .build();
     server.start().join();

@@ -1,0 +1,340 @@
+#!/usr/bin/env bash
+# Pre-computed score look-up benchmark, end to end over loopback: GET /v1/scores/churn/{entity}
+# on a Slipway server with no models and one score deployment (ScoreServerLauncher: N entities'
+# scores in RocksDB, or in Redis), against the bare-Armeria ceiling server's fixed answer of the
+# same size and shape (GET /ceiling/scores/...), with wrk, one thread, a random entity among N per
+# request (bench/wrk-scores.lua), c = 1 8 32. The ceiling runs right after Slipway at each c, in
+# the same run, so that both see the same machine. Target of the issue: at c=32, at least 0.6 of
+# the ceiling's req/s.
+# Prints a markdown table on stdout; progress, logs, wrk output (and JFR profiles with PROFILE=1)
+# go to $OUT. Every process it starts is stopped on exit and the Redis keys it wrote are deleted;
+# every load run is bounded in time (wrk -d, timeout) and in count (WRK_MAX_REQUESTS).
+#
+# Usage: bench/run-scores-bench.sh                  (about 1 minute per store)
+# Knobs (environment): STORES="rocksdb" (or "rocksdb redis") ENTITIES=100000 MEASURE=8 WARMUP=5
+#   CONCURRENCIES="1 8 32" MAX_REQUESTS=2000000 REDIS_HOST=127.0.0.1 REDIS_PORT=6379
+#   SKIP_BUILD=1 PROFILE=1 INSTALL_WRK=0 OUT=dir SERVER_JVM_OPTS
+#   RENDER_ONLY=dir (print the table of an earlier run's dir again, run nothing)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+STORES=${STORES:-rocksdb}
+ENTITIES=${ENTITIES:-100000}
+MEASURE=${MEASURE:-8}
+WARMUP=${WARMUP:-5}
+CONCURRENCIES=${CONCURRENCIES:-"1 8 32"}
+MAX_REQUESTS=${MAX_REQUESTS:-2000000}
+REDIS_HOST=${REDIS_HOST:-127.0.0.1}
+REDIS_PORT=${REDIS_PORT:-6379}
+PROFILE=${PROFILE:-0}
+INSTALL_WRK=${INSTALL_WRK:-1}
+SKIP_BUILD=${SKIP_BUILD:-0}
+OUT=${OUT:-$ROOT/bench/target/scores-bench-$(date -u +%Y%m%dT%H%M%SZ)}
+# Same flags as the server benchmark: fixed heap, no resizing during a run.
+SERVER_JVM_OPTS=${SERVER_JVM_OPTS:-"-Xms1g -Xmx1g -XX:+UseG1GC"}
+JAR=$ROOT/bench/target/benchmarks.jar
+LUA=$ROOT/bench/wrk-scores.lua
+
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+# ---- table: from $RESULTS, so that RENDER_ONLY=dir can print it again -----------------------
+print_table() {
+  sed 's/^/    /' "$OUT/machine.txt"
+  echo
+  echo "### Score look-up (GET /v1/scores/churn/{random entity of $(cat "$OUT/entities.txt")})" \
+      "against the ceiling (bare Armeria, fixed answer)"
+  echo
+  echo "wrk, one thread. ratio: Slipway req/s / ceiling req/s, same c, ceiling measured right"
+  echo "after. CPU ratio: the ceiling's server CPU time per request / Slipway's, which the"
+  echo "machine's other load disturbs less. errors: non-2xx answers plus socket errors."
+  echo
+  echo -n "| store | c | req/s | p50 ms | p99 ms | errors | ceiling req/s | ratio"
+  echo " | server CPU µs/req | ceiling CPU µs/req | CPU ratio |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '
+    # "NaN" compares as a string, above 0: force numbers.
+    function ratio(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2f", a / b) : "n/a" }
+    { row[NR] = $0; if ($1 == "ceiling") { rps[$2 "|" $3] = $4; cpu[$2 "|" $3] = $8 } }
+    END {
+      for (i = 1; i <= NR; i++) {
+        split(row[i], f, "\t")
+        if (f[1] != "slipway") continue
+        key = f[2] "|" f[3]
+        printf "| %s | %s | %.0f | %s | %s | %s | %.0f | %s | %s | %s | %s |\n", f[2], f[3],
+            f[4], f[5], f[6], f[7], rps[key], ratio(f[4], rps[key]), f[8], cpu[key],
+            ratio(cpu[key], f[8])
+      }
+    }' "$RESULTS"
+  echo
+  echo "raw results: $OUT"
+}
+
+if [[ -n ${RENDER_ONLY:-} ]]; then
+  OUT=$RENDER_ONLY RESULTS=$RENDER_ONLY/results.tsv
+  print_table
+  exit 0
+fi
+
+mkdir -p "$OUT"
+# server store c rps p50 p99 errors server-cpu-µs/request server-cores
+RESULTS=$OUT/results.tsv
+: > "$RESULTS"
+echo "$ENTITIES" > "$OUT/entities.txt"
+
+# ---- processes: every one we start is recorded and stopped on exit, by its own pid ----------
+PIDS=()
+REDIS_PREFIXES=()
+DATA_DIR=$(mktemp -d -t slipway-scores-bench.XXXXXX)
+redis_cli() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; }
+stop_pid() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+# The score server deletes its Redis keys when it stops; this catches a server that was killed.
+delete_redis_keys() {
+  local prefix=$1
+  command -v redis-cli > /dev/null || return 0
+  redis_cli --scan --pattern "$prefix:*" --count 1000 2>/dev/null \
+      | xargs -r -n 1000 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" DEL > /dev/null 2>&1 || true
+}
+cleanup() {
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  for prefix in "${REDIS_PREFIXES[@]}"; do delete_redis_keys "$prefix"; done
+  rm -rf "$DATA_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- profiling (PROFILE=1) ------------------------------------------------------------------
+# The score server records JFR from launch (starting a recording mid-run deoptimises code and
+# spoils that run); the c=32 run's window is cut out of a dump by event time.
+JFR_OPTS=""
+[[ $PROFILE == 1 ]] && JFR_OPTS="-XX:StartFlightRecording=name=bench,settings=profile"
+profile_start() {
+  [[ $PROFILE == 1 ]] || return 0
+  # wrk has no warm-up: skip its first second.
+  PROFILE_FROM=$(date -d "+1 sec" +%H:%M:%S)
+  PROFILE_TO=$(date -d "+$(( ${MEASURE%.*} )) sec" +%H:%M:%S)
+}
+profile_report() {
+  [[ $PROFILE == 1 ]] || return 0
+  local pid=$1 name=$2
+  jcmd "$pid" JFR.dump name=bench filename="$OUT/$name.jfr" > /dev/null \
+      || { log "no JFR dump from $pid"; return 0; }
+  # Java samples plus native ones (RocksDB reads are JNI calls) except threads idling in
+  # epoll_wait, park, sleep or wait; top frames (self) and every frame (inclusive, once per
+  # sample) by count. JFR's profile settings sample native methods every 20 ms and Java every
+  # 10 ms: a native sample weighs 2, so that shares are shares of time.
+  jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample --stack-depth 64 \
+      "$OUT/$name.jfr" > "$OUT/$name.samples.txt" || true
+  awk -v self="$OUT/$name.top-self.txt" -v incl="$OUT/$name.top-inclusive.txt" \
+      -v from="$PROFILE_FROM" -v to="$PROFILE_TO" '
+    /^jdk\.ExecutionSample/ { weight = 1 }
+    /^jdk\.NativeMethodSample/ { weight = 2 }
+    /startTime = / { time = $3; next }
+    /stackTrace = \[/ { in_stack = 1; n = 0; next }
+    in_stack && /^[ \t]*\]/ {
+      in_stack = 0
+      if (time < from || time > to) next
+      idle = "epollWait|epollBusyWait|Unsafe\\.park|Object\\.wait|Thread\\.sleep"
+      if (n == 0 || frames[1] ~ idle) next
+      samples += weight
+      top[frames[1]] += weight
+      delete seen
+      for (i = 1; i <= n; i++) {
+        if (!(frames[i] in seen)) { seen[frames[i]] = 1; all[frames[i]] += weight }
+      }
+      next
+    }
+    in_stack {
+      frame = $0; sub(/^[ \t]+/, "", frame); sub(/[ \t]+line:.*/, "", frame)
+      frames[++n] = frame
+    }
+    END {
+      to_self = "sort -rn | head -40 > \"" self "\""
+      to_incl = "sort -rn | head -150 > \"" incl "\""
+      for (f in top) printf "%6d %5.1f%% %s\n", top[f], 100 * top[f] / samples, f | to_self
+      for (f in all) printf "%6d %5.1f%% %s\n", all[f], 100 * all[f] / samples, f | to_incl
+      printf "%d busy samples (10 ms each)\n", samples
+    }' "$OUT/$name.samples.txt" > "$OUT/$name.count.txt" || true
+  log "profile $name ($PROFILE_FROM-$PROFILE_TO, $(cat "$OUT/$name.count.txt")):" \
+      "$OUT/$name.top-self.txt, $OUT/$name.top-inclusive.txt"
+}
+
+# Starts a Java main in the background; sets STARTED_PID and STARTED_PORT once it prints
+# 'ready port=N' (servers bind port 0, so parallel runs and other worktrees never collide).
+start_server() {
+  local name=$1 jfr=$2; shift 2
+  local logfile=$OUT/$name.log
+  # shellcheck disable=SC2086
+  java $SERVER_JVM_OPTS $jfr -cp "$JAR" "$@" --port 0 > "$logfile" 2>&1 &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+  for _ in $(seq 1 900); do
+    if ! kill -0 "$STARTED_PID" 2>/dev/null; then
+      log "$name died while starting:"; cat "$logfile" >&2; exit 1
+    fi
+    STARTED_PORT=$(sed -n 's/^ready port=\([0-9]*\).*/\1/p' "$logfile" | head -1)
+    if [[ -n $STARTED_PORT ]]; then
+      log "$name ready on port $STARTED_PORT (pid $STARTED_PID)"
+      return 0
+    fi
+    sleep 0.2
+  done
+  log "$name not ready after 180 s:"; cat "$logfile" >&2; exit 1
+}
+
+# ---- load ------------------------------------------------------------------------------------
+# wrk's latencies come as 412.00us / 1.23ms / 1.01s: normalise to ms.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else { print "NaN" } }'
+}
+
+# CPU ticks (1/100 s) a process has used: utime + stime, fields 14 and 15 of /proc/PID/stat.
+cpu_ticks() {
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# run_wrk PORT PATH_PREFIX C SECONDS: wrk's output on stdout.
+run_wrk() {
+  local port=$1 prefix=$2 c=$3 seconds=$4
+  # One wrk thread: on two cores shared with the server, more threads only add contention.
+  WRK_PATH_PREFIX=$prefix WRK_ENTITIES=$ENTITIES WRK_MAX_REQUESTS=$MAX_REQUESTS \
+      timeout $(( seconds + 30 )) wrk -t1 -c"$c" -d"${seconds}s" --latency -s "$LUA" \
+      "http://127.0.0.1:$port" 2>&1 || true
+}
+
+# wrk_load SERVER STORE PID PORT PATH_PREFIX C
+wrk_load() {
+  local server=$1 store=$2 pid=$3 port=$4 prefix=$5 c=$6
+  local output cpu_before cpu_after
+  cpu_before=$(cpu_ticks "$pid")
+  output=$(run_wrk "$port" "$prefix" "$c" "${MEASURE%.*}")
+  cpu_after=$(cpu_ticks "$pid")
+  echo "== $server $store c=$c" >> "$OUT/wrk.txt"
+  echo "$output" >> "$OUT/wrk.txt"
+  local rps p50 p99 non2xx socket
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<< "$output")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<< "$output")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<< "$output")")
+  non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' <<< "$output")
+  socket=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' <<< "$output")
+  local errors=$(( ${non2xx:-0} + ${socket:-0} ))
+  # wrk has no warm-up: its whole run is the window ("N requests in 8.00s").
+  local cpu_stats cpu_per_request cores
+  cpu_stats=$(awk -v ticks=$(( cpu_after - cpu_before )) \
+      '/requests in/ { secs = $4; sub(/s,?$/, "", secs)
+        if ($1 > 0 && secs > 0) printf "%.1f %.2f\n", ticks * 1e4 / $1, ticks / 100 / secs }' \
+      <<< "$output")
+  cpu_per_request=${cpu_stats% *} cores=${cpu_stats#* }
+  log "$server $store c=$c rps=${rps:-NaN} p50_ms=$p50 p99_ms=$p99 errors=$errors" \
+      "server_cpu_us_per_req=${cpu_per_request:-NaN} server_cores=${cores:-NaN}" \
+      "load=$(cut -d' ' -f1 /proc/loadavg)"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$store" "$c" "${rps:-NaN}" \
+      "$p50" "$p99" "$errors" "${cpu_per_request:-NaN}" "${cores:-NaN}" >> "$RESULTS"
+}
+
+# check_answer NAME URL [REQUIRED_TEXT]: fails loudly unless a 200 JSON answer (holding the text).
+check_answer() {
+  local name=$1 url=$2 text=${3:-}
+  local status body=$OUT/$name-answer.json
+  status=$(curl -sS --max-time 10 -o "$body" -w '%{http_code} %{content_type}' "$url") || {
+    log "FAIL: $name: no answer from $url"; exit 1; }
+  if [[ $status != "200 application/json"* ]] || ! grep -q "^{" "$body" \
+      || [[ -n $text && $(cat "$body") != *"$text"* ]]; then
+    log "FAIL: $name: GET $url answered '$status', expected 200 JSON${text:+ with $text}:"
+    cat "$body" >&2; echo >&2
+    exit 1
+  fi
+  log "$name answer ($(wc -c < "$body") bytes): $(cat "$body")"
+}
+
+# ---- build, wrk and machine ------------------------------------------------------------------
+if [[ $SKIP_BUILD != 1 || ! -f $JAR ]]; then
+  log "building bench/target/benchmarks.jar"
+  (cd "$ROOT" && mvn -B -q -pl bench -am package -DskipTests)
+fi
+if ! command -v wrk > /dev/null && [[ $INSTALL_WRK == 1 ]] && command -v apt-get > /dev/null \
+    && [[ $(id -u) == 0 ]]; then
+  log "installing wrk"
+  (apt-get update -qq && apt-get install -y -qq wrk) > "$OUT/apt.log" 2>&1 \
+      || log "could not install wrk"
+fi
+command -v wrk > /dev/null || { log "FAIL: wrk is not installed (apt-get install wrk)"; exit 1; }
+command -v curl > /dev/null || { log "FAIL: curl is not installed"; exit 1; }
+
+{
+  echo "date: $(date -u)"
+  echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p')"
+  echo "java: $(java -version 2>&1 | head -1)"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "stores: $STORES; entities: $ENTITIES; measure=${MEASURE}s per run, warm-up ${WARMUP}s" \
+      "per server (c=8, not recorded); max_requests=$MAX_REQUESTS"
+  echo "server JVM: $SERVER_JVM_OPTS"
+  # wrk --version exits 1 after printing it.
+  echo "wrk: $( (wrk --version 2>&1 || true) | head -1 | cut -d' ' -f1-2), one thread"
+} > "$OUT/machine.txt"
+
+# ---- the ceiling, then each store ------------------------------------------------------------
+start_server ceiling "" dev.slipway.bench.CeilingServer
+CEILING_PID=$STARTED_PID CEILING_PORT=$STARTED_PORT
+CEILING_PREFIX=/ceiling/scores/churn/
+SCORES_PREFIX=/v1/scores/churn/
+check_answer ceiling "http://127.0.0.1:$CEILING_PORT${CEILING_PREFIX}42" '"source":"precomputed"'
+
+for store in $STORES; do
+  store_args=(--store "$store" --entities "$ENTITIES")
+  if [[ $store == rocksdb ]]; then
+    store_args+=(--dir "$DATA_DIR/rocksdb")
+  elif [[ $store == redis ]]; then
+    if ! redis_cli ping 2>/dev/null | grep -q PONG; then
+      log "no Redis at $REDIS_HOST:$REDIS_PORT: skipping the redis store"
+      continue
+    fi
+    prefix=slipwaybench$$x$(date +%s)
+    REDIS_PREFIXES+=("$prefix")
+    store_args+=(--redis-uri "redis://$REDIS_HOST:$REDIS_PORT" --redis-prefix "$prefix")
+  else
+    log "FAIL: unknown store '$store' (expected rocksdb or redis)"; exit 1
+  fi
+  log "writing $ENTITIES entities' scores to $store and starting the score server"
+  start_server "slipway-$store" "$JFR_OPTS" dev.slipway.bench.ScoreServerLauncher \
+      "${store_args[@]}"
+  SCORE_PID=$STARTED_PID SCORE_PORT=$STARTED_PORT
+  grep '^wrote' "$OUT/slipway-$store.log" >&2 || true
+  check_answer "slipway-$store" "http://127.0.0.1:$SCORE_PORT${SCORES_PREFIX}$(( ENTITIES - 1 ))" \
+      '"source":"precomputed"'
+
+  log "warming both servers up (${WARMUP}s each at c=8, not recorded)"
+  run_wrk "$SCORE_PORT" "$SCORES_PREFIX" 8 "$WARMUP" > /dev/null
+  run_wrk "$CEILING_PORT" "$CEILING_PREFIX" 8 "$WARMUP" > /dev/null
+
+  for c in $CONCURRENCIES; do
+    [[ $c == 32 ]] && profile_start
+    wrk_load slipway "$store" "$SCORE_PID" "$SCORE_PORT" "$SCORES_PREFIX" "$c"
+    [[ $c == 32 ]] && profile_report "$SCORE_PID" "slipway-$store-c32"
+    wrk_load ceiling "$store" "$CEILING_PID" "$CEILING_PORT" "$CEILING_PREFIX" "$c"
+  done
+  stop_pid "$SCORE_PID"
+  if [[ $store == redis ]]; then
+    grep -h '^deleted\|^could not delete' "$OUT/slipway-$store.log" >&2 || true
+    left=$(redis_cli --scan --pattern "$prefix:*" --count 1000 | wc -l)
+    (( left == 0 )) || { log "$left Redis keys left under $prefix:, deleting"; \
+        delete_redis_keys "$prefix"; }
+  fi
+done
+stop_pid "$CEILING_PID"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+
+print_table
