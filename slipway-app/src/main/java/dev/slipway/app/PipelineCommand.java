@@ -160,6 +160,9 @@ final class PipelineCommand implements Runnable {
       try {
         Instant endInstant = Instant.parse(end);
         Instant startInstant = start == null ? null : Instant.parse(start);
+        if (startInstant != null && !startInstant.isBefore(endInstant)) {
+          throw new IllegalArgumentException("start " + start + " is not before end " + end);
+        }
         return new Window(startInstant, endInstant);
       } catch (DateTimeParseException | IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--start/--end: "

@@ -98,8 +98,11 @@ public final class PipelineRunner {
   /** The window a run started now would score: after the watermark, up to now. */
   public Window nextWindow(PipelineSpec spec) {
     Instant start = history.watermark(spec.name()).orElse(null);
-    Instant end = clock.instant();
-    return new Window(start != null && !start.isBefore(end) ? null : start, end);
+    Instant now = clock.instant();
+    // A watermark ahead of this clock (another machine's, running fast) gives an empty window,
+    // never one that starts again from the beginning.
+    Instant end = start != null && start.isAfter(now) ? start : now;
+    return new Window(start, end);
   }
 
   /**

@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * The rows a run scores: those whose timestamp is after {@code start} (exclusive; null for "from
- * the beginning") and at or before {@code end}.
+ * the beginning") and at or before {@code end}. A window whose start is its end is empty.
  */
 public record Window(Instant start, Instant end) {
   private static final DateTimeFormatter LABEL =
@@ -15,8 +15,8 @@ public record Window(Instant start, Instant end) {
 
   public Window {
     Objects.requireNonNull(end, "end");
-    if (start != null && !start.isBefore(end)) {
-      throw new IllegalArgumentException("window: start " + start + " is not before end " + end);
+    if (start != null && start.isAfter(end)) {
+      throw new IllegalArgumentException("window: start " + start + " is after end " + end);
     }
   }
 

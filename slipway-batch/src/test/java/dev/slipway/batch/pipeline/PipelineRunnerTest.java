@@ -84,6 +84,20 @@ class PipelineRunnerTest {
   }
 
   @Test
+  void run_clockBehindTheWatermark_scoresAnEmptyWindowNotEverythingAgain() {
+    PipelineSpec spec = spec(parquet(), 0);
+    PipelineRun first = runner.run(spec, Trigger.MANUAL);
+    fixture.clock.advance(Duration.ofHours(-1));
+
+    PipelineRun second = runner.run(spec, Trigger.MANUAL);
+
+    assertThat(second.status()).isEqualTo(Status.SUCCEEDED);
+    assertThat(second.rowsScored()).isZero();
+    assertThat(second.windowStart()).isEqualTo(first.windowEnd());
+    assertThat(second.windowEnd()).isEqualTo(first.windowEnd());
+  }
+
+  @Test
   void run_sameWindowAgain_replacesItsPartitionAndTableRows() throws Exception {
     TestDatabases.requirePostgres();
     String table = "scores_" + UUID.randomUUID().toString().replace("-", "");
