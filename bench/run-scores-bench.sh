@@ -11,7 +11,7 @@
 # every load run is bounded in time (wrk -d, timeout) and in count (WRK_MAX_REQUESTS).
 #
 # Usage: bench/run-scores-bench.sh                  (about 1 minute per store)
-# Knobs (environment): STORES="rocksdb" (or "rocksdb redis") ENTITIES=100000 MEASURE=8 WARMUP=5
+# Knobs (environment): STORES="rocksdb" (or "rocksdb redis") ENTITIES=100000 MEASURE=8 WARMUP=10
 #   CONCURRENCIES="1 8 32" MAX_REQUESTS=2000000 REDIS_HOST=127.0.0.1 REDIS_PORT=6379
 #   SKIP_BUILD=1 PROFILE=1 INSTALL_WRK=0 OUT=dir SERVER_JVM_OPTS
 #   RENDER_ONLY=dir (print the table of an earlier run's dir again, run nothing)
@@ -21,7 +21,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 STORES=${STORES:-rocksdb}
 ENTITIES=${ENTITIES:-100000}
 MEASURE=${MEASURE:-8}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-10}
 CONCURRENCIES=${CONCURRENCIES:-"1 8 32"}
 MAX_REQUESTS=${MAX_REQUESTS:-2000000}
 REDIS_HOST=${REDIS_HOST:-127.0.0.1}
@@ -99,7 +99,7 @@ stop_pid() {
 delete_redis_keys() {
   local prefix=$1
   command -v redis-cli > /dev/null || return 0
-  redis_cli --scan --pattern "$prefix:*" --count 1000 2>/dev/null \
+  redis_cli --scan --pattern "$prefix:*" 2>/dev/null \
       | xargs -r -n 1000 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" DEL > /dev/null 2>&1 || true
 }
 cleanup() {
@@ -111,8 +111,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- profiling (PROFILE=1) ------------------------------------------------------------------
-# The score server records JFR from launch (starting a recording mid-run deoptimises code and
-# spoils that run); the c=32 run's window is cut out of a dump by event time.
+# Both servers record JFR from launch (starting a recording mid-run deoptimises code and spoils
+# that run); each c=32 run's window is cut out of a dump by event time.
 JFR_OPTS=""
 [[ $PROFILE == 1 ]] && JFR_OPTS="-XX:StartFlightRecording=name=bench,settings=profile"
 profile_start() {
@@ -287,7 +287,7 @@ command -v curl > /dev/null || { log "FAIL: curl is not installed"; exit 1; }
 } > "$OUT/machine.txt"
 
 # ---- the ceiling, then each store ------------------------------------------------------------
-start_server ceiling "" dev.slipway.bench.CeilingServer
+start_server ceiling "$JFR_OPTS" dev.slipway.bench.CeilingServer
 CEILING_PID=$STARTED_PID CEILING_PORT=$STARTED_PORT
 CEILING_PREFIX=/ceiling/scores/churn/
 SCORES_PREFIX=/v1/scores/churn/
@@ -324,12 +324,14 @@ for store in $STORES; do
     [[ $c == 32 ]] && profile_start
     wrk_load slipway "$store" "$SCORE_PID" "$SCORE_PORT" "$SCORES_PREFIX" "$c"
     [[ $c == 32 ]] && profile_report "$SCORE_PID" "slipway-$store-c32"
+    [[ $c == 32 ]] && profile_start
     wrk_load ceiling "$store" "$CEILING_PID" "$CEILING_PORT" "$CEILING_PREFIX" "$c"
+    [[ $c == 32 ]] && profile_report "$CEILING_PID" "ceiling-$store-c32"
   done
   stop_pid "$SCORE_PID"
   if [[ $store == redis ]]; then
     grep -h '^deleted\|^could not delete' "$OUT/slipway-$store.log" >&2 || true
-    left=$(redis_cli --scan --pattern "$prefix:*" --count 1000 | wc -l)
+    left=$(redis_cli --scan --pattern "$prefix:*" | wc -l)
     (( left == 0 )) || { log "$left Redis keys left under $prefix:, deleting"; \
         delete_redis_keys "$prefix"; }
   fi
