@@ -49,6 +49,8 @@ public final class ScoringWorkspace implements AutoCloseable {
   public static final String MODEL_NAME_COLUMN = "model_name";
   public static final String MODEL_VERSION_COLUMN = "model_version";
 
+  /** Scores in input order, one row per input row; {@code __ok} is false for quarantined ones. */
+  private static final String SCORE_ROWS = "score_rows";
   private static final Set<String> NUMERIC_TYPES = Set.of("TINYINT", "SMALLINT", "INTEGER",
       "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
       "BOOLEAN");
@@ -129,21 +131,50 @@ public final class ScoringWorkspace implements AutoCloseable {
         TabularScorer.bind(model, names, request.features(), Set.copyOf(request.keys()));
     List<String> keys = !request.keys().isEmpty() ? request.keys()
         : names.stream().filter(name -> !scorer.featureColumns().contains(name)).toList();
-    createTables(request, keys, columns, scorer.outputColumns());
+    List<OutputColumn> outputs = scorer.outputColumns();
+    createTables(keys, outputs);
+    ScoringSummary summary;
+    // Three connections: DuckDB connections are not for concurrent use, and the reading thread
+    // quarantines while the scoring thread appends scores.
     try (DuckDBConnection reader = (DuckDBConnection) connection.duplicate();
+        DuckDBConnection quarantines = (DuckDBConnection) connection.duplicate();
         Statement statement = reader.createStatement();
-        DuckDBAppender scored = connection.createAppender("scored_rows");
-        DuckDBAppender quarantine = connection.createAppender("quarantine")) {
-      ColumnAppender[] keyAppenders = new ColumnAppender[keys.size()];
-      for (int k = 0; k < keys.size(); k++) {
-        keyAppenders[k] = ColumnAppender.forType(keys.get(k), columns.get(keys.get(k)));
-      }
-      ResultSet rows = statement.executeQuery(
-          selectList(keys, scorer.featureColumns(), columns) + " FROM "
-              + request.input().relation());
-      BatchLoop loop = new BatchLoop(request, scorer, keyAppenders, scored, quarantine,
-          rawColumns(scorer.featureColumns(), columns));
-      return loop.run(rows, progress);
+        DuckDBAppender scores = connection.createAppender(SCORE_ROWS);
+        DuckDBAppender quarantine = quarantines.createAppender("quarantine")) {
+      ResultSet rows = statement.executeQuery(selectList(scorer.featureColumns(), columns)
+          + " FROM " + request.input().relation());
+      summary = new BatchLoop(request, scorer, scores, quarantine,
+          rawColumns(scorer.featureColumns(), columns)).run(rows, progress);
+    } catch (SQLException e) {
+      throw readError(request.input(), e);
+    }
+    joinKeys(request, keys, outputs);
+    return summary;
+  }
+
+  /**
+   * Puts the key columns beside the scores, row by row: the input is read again for its key
+   * columns only, in the same order, and joined by position. Keys never pass through Java, so
+   * every DuckDB type is copied exactly, and a columnar input reads just those columns.
+   */
+  private void joinKeys(ScoringRequest request, List<String> keys, List<OutputColumn> outputs) {
+    StringBuilder keyList = new StringBuilder();
+    for (String key : keys) {
+      keyList.append(identifier(key)).append(", ");
+    }
+    StringBuilder scoreList = new StringBuilder();
+    for (OutputColumn output : outputs) {
+      scoreList.append(scoreList.length() == 0 ? "" : ", ").append(identifier(output.name()));
+    }
+    String keySelect = keys.isEmpty() ? "(SELECT 1 AS __none FROM " + request.input().relation()
+        + ")" : "(SELECT " + keyList.substring(0, keyList.length() - 2) + " FROM "
+        + request.input().relation() + ")";
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE OR REPLACE TABLE scored_rows AS SELECT " + keyList + scoreList
+          + " FROM " + keySelect + " AS input POSITIONAL JOIN " + SCORE_ROWS
+          + " AS scores WHERE scores.__ok");
+      statement.execute("DROP TABLE " + SCORE_ROWS);
+      createScoredView(statement, request);
     } catch (SQLException e) {
       throw readError(request.input(), e);
     }
@@ -254,31 +285,25 @@ public final class ScoringWorkspace implements AutoCloseable {
     Folders.deleteRecursively(folder);
   }
 
-  private void createTables(ScoringRequest request, List<String> keys,
-      Map<String, String> columns, List<OutputColumn> outputs) {
-    StringBuilder ddl = new StringBuilder("CREATE OR REPLACE TABLE scored_rows (");
-    List<String> scoredNames = new ArrayList<>();
-    for (String key : keys) {
-      ddl.append(identifier(key)).append(' ').append(columns.get(key)).append(", ");
-      scoredNames.add(key);
-    }
+  private void createTables(List<String> keys, List<OutputColumn> outputs) {
+    StringBuilder ddl = new StringBuilder("CREATE OR REPLACE TABLE " + SCORE_ROWS
+        + " (__ok BOOLEAN NOT NULL");
+    List<String> scoredNames = new ArrayList<>(keys);
     for (OutputColumn output : outputs) {
       if (scoredNames.contains(output.name())) {
         throw new InvalidInputException("score column '" + output.name()
             + "' would overwrite the input column of that name: rename it or leave it out of"
             + " --key");
       }
-      ddl.append(identifier(output.name())).append(' ').append(sqlType(output.dataType()))
-          .append(", ");
+      ddl.append(", ").append(identifier(output.name())).append(' ')
+          .append(sqlType(output.dataType()));
       scoredNames.add(output.name());
     }
-    ddl.setLength(ddl.length() - 2);
     ddl.append(')');
     scoredNames.add(MODEL_NAME_COLUMN);
     scoredNames.add(MODEL_VERSION_COLUMN);
     try (Statement statement = connection.createStatement()) {
       statement.execute(ddl.toString());
-      createScoredView(statement, request);
       statement.execute("CREATE OR REPLACE TABLE quarantine (row BIGINT NOT NULL,"
           + " reason VARCHAR NOT NULL)");
     } catch (SQLException e) {
@@ -298,12 +323,8 @@ public final class ScoringWorkspace implements AutoCloseable {
         + " AS BIGINT) AS " + MODEL_VERSION_COLUMN + " FROM scored_rows");
   }
 
-  private static String selectList(List<String> keys, List<String> features,
-      Map<String, String> columns) {
+  private static String selectList(List<String> features, Map<String, String> columns) {
     StringBuilder select = new StringBuilder("SELECT ");
-    for (String key : keys) {
-      select.append(identifier(key)).append(", ");
-    }
     for (String feature : features) {
       select.append("TRY_CAST(").append(identifier(feature)).append(" AS DOUBLE), ");
     }
@@ -371,9 +392,10 @@ public final class ScoringWorkspace implements AutoCloseable {
 
   /**
    * The streaming loop of one {@link #score} call, in two stages so that both cores work: the
-   * calling thread reads rows from DuckDB into blocks (and quarantines bad ones); a scoring
-   * thread runs the model on each full block and appends the scores. A few blocks circulate
-   * between them, so memory holds at most that many batches.
+   * calling thread reads feature values from DuckDB into blocks (and quarantines bad rows); a
+   * scoring thread runs the model on each block's good rows and appends one score row per input
+   * row (empty for a quarantined one, so that positions line up with the input). A few blocks
+   * circulate between them, so memory holds at most that many batches.
    */
   private static final class BatchLoop {
     private static final int BLOCKS = 3;
@@ -381,19 +403,20 @@ public final class ScoringWorkspace implements AutoCloseable {
     /** One batch of rows on its way from the reader to the scorer. */
     private static final class Block {
       final double[] values;
-      final Object[][] keys;
-      int count;
+      final boolean[] good;
+      int rows;
+      int goodRows;
       long lastRow;
 
-      Block(int rows, int width) {
-        values = new double[rows * width];
-        keys = new Object[rows][];
+      Block(int batchSize, int width) {
+        values = new double[batchSize * width];
+        // Room for as many quarantined rows again: a block is sent when either fills up.
+        good = new boolean[batchSize * 2];
       }
     }
 
     private final TabularScorer scorer;
-    private final ColumnAppender[] keyAppenders;
-    private final DuckDBAppender scored;
+    private final DuckDBAppender scores;
     private final DuckDBAppender quarantine;
     private final boolean[] raw;
     private final int width;
@@ -403,11 +426,10 @@ public final class ScoringWorkspace implements AutoCloseable {
     private final Block endOfInput = new Block(0, 0);
     private final AtomicReference<Throwable> scoringFailure = new AtomicReference<>();
 
-    BatchLoop(ScoringRequest request, TabularScorer scorer, ColumnAppender[] keyAppenders,
-        DuckDBAppender scored, DuckDBAppender quarantine, boolean[] raw) {
+    BatchLoop(ScoringRequest request, TabularScorer scorer, DuckDBAppender scores,
+        DuckDBAppender quarantine, boolean[] raw) {
       this.scorer = scorer;
-      this.keyAppenders = keyAppenders;
-      this.scored = scored;
+      this.scores = scores;
       this.quarantine = quarantine;
       this.raw = raw;
       this.width = scorer.featureColumns().size();
@@ -425,37 +447,34 @@ public final class ScoringWorkspace implements AutoCloseable {
       long rowNumber = 0;
       long quarantined = 0;
       try {
-        int keyCount = keyAppenders.length;
-        int[] rawIndex = rawIndexes(keyCount);
+        int[] rawIndex = rawIndexes();
         Block block = take(free);
         while (block != null && rows.next()) {
           rowNumber++;
           String reason = null;
-          int base = block.count * width;
+          int base = block.goodRows * width;
           for (int f = 0; f < width && reason == null; f++) {
-            double value = rows.getDouble(keyCount + f + 1);
+            double value = rows.getDouble(f + 1);
             if (rows.wasNull()) {
               reason = reasonFor(rows, f, rawIndex);
             }
             block.values[base + f] = value;
           }
-          if (reason != null) {
+          boolean good = reason == null;
+          if (!good) {
             quarantine.beginRow().append(rowNumber).append(reason).endRow();
             quarantined++;
-            continue;
+          } else {
+            block.goodRows++;
           }
-          Object[] key = new Object[keyCount];
-          for (int k = 0; k < keyCount; k++) {
-            key[k] = rows.getObject(k + 1);
-          }
-          block.keys[block.count++] = key;
-          if (block.count == batchSize) {
+          block.good[block.rows++] = good;
+          if (block.goodRows == batchSize || block.rows == block.good.length) {
             block.lastRow = rowNumber;
             full.add(block);
             block = take(free);
           }
         }
-        if (block != null && block.count > 0) {
+        if (block != null && block.rows > 0) {
           block.lastRow = rowNumber;
           full.add(block);
         }
@@ -486,10 +505,13 @@ public final class ScoringWorkspace implements AutoCloseable {
     private void scoreBlocks(AtomicLong scoredRows, LongConsumer progress) {
       try {
         for (Block block = full.take(); block != endOfInput; block = full.take()) {
-          appendScores(block, scorer.score(block.values, block.count));
-          scoredRows.addAndGet(block.count);
+          Object[] outputs = block.goodRows == 0 ? null
+              : scorer.score(block.values, block.goodRows);
+          appendScores(block, outputs);
+          scoredRows.addAndGet(block.goodRows);
           progress.accept(block.lastRow);
-          block.count = 0;
+          block.rows = 0;
+          block.goodRows = 0;
           free.add(block);
         }
       } catch (Throwable e) {
@@ -519,9 +541,9 @@ public final class ScoringWorkspace implements AutoCloseable {
       }
     }
 
-    private int[] rawIndexes(int keyCount) {
+    private int[] rawIndexes() {
       int[] index = new int[width];
-      int next = keyCount + width + 1;
+      int next = width + 1;
       for (int f = 0; f < width; f++) {
         index[f] = raw[f] ? next++ : -1;
       }
@@ -537,16 +559,23 @@ public final class ScoringWorkspace implements AutoCloseable {
 
     private void appendScores(Block block, Object[] outputs) throws SQLException {
       List<OutputColumn> outputColumns = scorer.outputColumns();
-      for (int row = 0; row < block.count; row++) {
-        scored.beginRow();
-        Object[] key = block.keys[row];
-        for (int k = 0; k < key.length; k++) {
-          keyAppenders[k].append(scored, key[k]);
+      int scored = 0;
+      for (int row = 0; row < block.rows; row++) {
+        scores.beginRow();
+        if (block.good[row]) {
+          scores.append(true);
+          for (int c = 0; c < outputColumns.size(); c++) {
+            ColumnAppender.appendElement(scores, outputs[c], scored,
+                outputColumns.get(c).dataType());
+          }
+          scored++;
+        } else {
+          scores.append(false);
+          for (int c = 0; c < outputColumns.size(); c++) {
+            scores.appendNull();
+          }
         }
-        for (int c = 0; c < outputs.length; c++) {
-          ColumnAppender.appendElement(scored, outputs[c], row, outputColumns.get(c).dataType());
-        }
-        scored.endRow();
+        scores.endRow();
       }
     }
   }
