@@ -32,8 +32,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBResultSet;
 
 /**
  * One batch scoring job's scratch space: an embedded DuckDB database in a temporary folder that
@@ -51,6 +58,8 @@ public final class ScoringWorkspace implements AutoCloseable {
 
   /** Scores in input order, one row per input row; {@code __ok} is false for quarantined ones. */
   private static final String SCORE_ROWS = "score_rows";
+  /** Rows per Arrow batch DuckDB hands over: its own vector size. */
+  private static final int ARROW_BATCH = 2048;
   private static final Set<String> NUMERIC_TYPES = Set.of("TINYINT", "SMALLINT", "INTEGER",
       "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
       "BOOLEAN");
@@ -141,12 +150,15 @@ public final class ScoringWorkspace implements AutoCloseable {
         Statement statement = reader.createStatement();
         DuckDBAppender scores = connection.createAppender(SCORE_ROWS);
         DuckDBAppender quarantine = quarantines.createAppender("quarantine")) {
-      ResultSet rows = statement.executeQuery(selectList(scorer.featureColumns(), columns)
-          + " FROM " + request.input().relation());
+      DuckDBResultSet rows = (DuckDBResultSet) statement.executeQuery(
+          selectList(scorer.featureColumns(), columns) + " FROM " + request.input().relation());
       summary = new BatchLoop(request, scorer, scores, quarantine,
           rawColumns(scorer.featureColumns(), columns)).run(rows, progress);
     } catch (SQLException e) {
       throw readError(request.input(), e);
+    } catch (IOException e) {
+      throw new BatchJobException("cannot read " + request.input().description() + ": "
+          + e.getMessage(), e);
     }
     joinKeys(request, keys, outputs);
     return summary;
@@ -439,39 +451,54 @@ public final class ScoringWorkspace implements AutoCloseable {
       }
     }
 
-    ScoringSummary run(ResultSet rows, LongConsumer progress) throws SQLException {
+    /**
+     * Reads {@code rows} (the feature columns as DOUBLE, then the text of non-numeric ones) as
+     * Arrow batches: DuckDB fills the vectors natively, so no value costs a JDBC call.
+     */
+    ScoringSummary run(DuckDBResultSet rows, LongConsumer progress)
+        throws SQLException, IOException {
       AtomicLong scoredRows = new AtomicLong();
       Thread scoring = new Thread(() -> scoreBlocks(scoredRows, progress), "slipway-scoring");
       scoring.setDaemon(true);
       scoring.start();
       long rowNumber = 0;
       long quarantined = 0;
-      try {
-        int[] rawIndex = rawIndexes();
+      try (BufferAllocator allocator = new RootAllocator();
+          ArrowReader reader = (ArrowReader) rows.arrowExportStream(allocator, ARROW_BATCH)) {
         Block block = take(free);
-        while (block != null && rows.next()) {
-          rowNumber++;
-          String reason = null;
-          int base = block.goodRows * width;
-          for (int f = 0; f < width && reason == null; f++) {
-            double value = rows.getDouble(f + 1);
-            if (rows.wasNull()) {
-              reason = reasonFor(rows, f, rawIndex);
+        while (block != null && reader.loadNextBatch()) {
+          VectorSchemaRoot batch = reader.getVectorSchemaRoot();
+          Float8Vector[] values = new Float8Vector[width];
+          VarCharVector[] texts = new VarCharVector[width];
+          for (int f = 0, next = width; f < width; f++) {
+            values[f] = (Float8Vector) batch.getVector(f);
+            texts[f] = raw[f] ? (VarCharVector) batch.getVector(next++) : null;
+          }
+          int count = batch.getRowCount();
+          for (int i = 0; i < count && block != null; i++) {
+            rowNumber++;
+            int base = block.goodRows * width;
+            int bad = -1;
+            for (int f = 0; f < width; f++) {
+              if (values[f].isNull(i)) {
+                bad = f;
+                break;
+              }
+              block.values[base + f] = values[f].get(i);
             }
-            block.values[base + f] = value;
-          }
-          boolean good = reason == null;
-          if (!good) {
-            quarantine.beginRow().append(rowNumber).append(reason).endRow();
-            quarantined++;
-          } else {
-            block.goodRows++;
-          }
-          block.good[block.rows++] = good;
-          if (block.goodRows == batchSize || block.rows == block.good.length) {
-            block.lastRow = rowNumber;
-            full.add(block);
-            block = take(free);
+            if (bad >= 0) {
+              quarantine.beginRow().append(rowNumber).append(reason(bad, texts[bad], i))
+                  .endRow();
+              quarantined++;
+            } else {
+              block.goodRows++;
+            }
+            block.good[block.rows++] = bad < 0;
+            if (block.goodRows == batchSize || block.rows == block.good.length) {
+              block.lastRow = rowNumber;
+              full.add(block);
+              block = take(free);
+            }
           }
         }
         if (block != null && block.rows > 0) {
@@ -541,20 +568,10 @@ public final class ScoringWorkspace implements AutoCloseable {
       }
     }
 
-    private int[] rawIndexes() {
-      int[] index = new int[width];
-      int next = width + 1;
-      for (int f = 0; f < width; f++) {
-        index[f] = raw[f] ? next++ : -1;
-      }
-      return index;
-    }
-
-    private String reasonFor(ResultSet rows, int feature, int[] rawIndex) throws SQLException {
+    private String reason(int feature, VarCharVector text, int row) {
       String column = scorer.featureColumns().get(feature);
-      String text = rawIndex[feature] < 0 ? null : rows.getString(rawIndex[feature]);
-      return text == null ? "column '" + column + "' is null"
-          : "column '" + column + "' is not a number: '" + text + "'";
+      return text == null || text.isNull(row) ? "column '" + column + "' is null"
+          : "column '" + column + "' is not a number: '" + text.getObject(row) + "'";
     }
 
     private void appendScores(Block block, Object[] outputs) throws SQLException {
