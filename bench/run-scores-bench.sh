@@ -10,8 +10,8 @@
 # go to $OUT. Every process it starts is stopped on exit and the Redis keys it wrote are deleted;
 # every load run is bounded in time (wrk -d, timeout) and in count (WRK_MAX_REQUESTS).
 #
-# Usage: bench/run-scores-bench.sh                  (about 1 minute per store)
-# Knobs (environment): STORES="rocksdb" (or "rocksdb redis") ENTITIES=100000 MEASURE=8 WARMUP=10
+# Usage: bench/run-scores-bench.sh                  (about 1.5 minutes per store)
+# Knobs (environment): STORES="rocksdb" (or "rocksdb redis") ENTITIES=100000 MEASURE=8 WARMUP=20
 #   CONCURRENCIES="1 8 32" MAX_REQUESTS=2000000 REDIS_HOST=127.0.0.1 REDIS_PORT=6379
 #   SKIP_BUILD=1 PROFILE=1 INSTALL_WRK=0 OUT=dir SERVER_JVM_OPTS
 #   RENDER_ONLY=dir (print the table of an earlier run's dir again, run nothing)
@@ -21,7 +21,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 STORES=${STORES:-rocksdb}
 ENTITIES=${ENTITIES:-100000}
 MEASURE=${MEASURE:-8}
-WARMUP=${WARMUP:-10}
+WARMUP=${WARMUP:-20}
 CONCURRENCIES=${CONCURRENCIES:-"1 8 32"}
 MAX_REQUESTS=${MAX_REQUESTS:-2000000}
 REDIS_HOST=${REDIS_HOST:-127.0.0.1}
@@ -280,7 +280,7 @@ command -v curl > /dev/null || { log "FAIL: curl is not installed"; exit 1; }
   echo "java: $(java -version 2>&1 | head -1)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "stores: $STORES; entities: $ENTITIES; measure=${MEASURE}s per run, warm-up ${WARMUP}s" \
-      "per server (c=8, not recorded); max_requests=$MAX_REQUESTS"
+      "per server (c=32, not recorded); max_requests=$MAX_REQUESTS"
   echo "server JVM: $SERVER_JVM_OPTS"
   # wrk --version exits 1 after printing it.
   echo "wrk: $( (wrk --version 2>&1 || true) | head -1 | cut -d' ' -f1-2), one thread"
@@ -316,9 +316,12 @@ for store in $STORES; do
   check_answer "slipway-$store" "http://127.0.0.1:$SCORE_PORT${SCORES_PREFIX}$(( ENTITIES - 1 ))" \
       '"source":"precomputed"'
 
-  log "warming both servers up (${WARMUP}s each at c=8, not recorded)"
-  run_wrk "$SCORE_PORT" "$SCORES_PREFIX" 8 "$WARMUP" > /dev/null
-  run_wrk "$CEILING_PORT" "$CEILING_PREFIX" 8 "$WARMUP" > /dev/null
+  # Long enough for C2 to finish: with 10 s at c=8, the score server was still compiling its
+  # request path during the first measured run (JFR: C2 thread busy, ScoresApi.answer compiled
+  # 25 s in), which cost it a third of its req/s on a loaded machine.
+  log "warming both servers up (${WARMUP}s each at c=32, not recorded)"
+  run_wrk "$SCORE_PORT" "$SCORES_PREFIX" 32 "$WARMUP" > /dev/null
+  run_wrk "$CEILING_PORT" "$CEILING_PREFIX" 32 "$WARMUP" > /dev/null
 
   for c in $CONCURRENCIES; do
     [[ $c == 32 ]] && profile_start
