@@ -1,6 +1,7 @@
 package dev.slipway.features.online;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.slipway.core.SlipwayException;
@@ -21,6 +22,8 @@ import java.util.Optional;
  */
 public final class ScoreStore {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JavaType SCORES_MAP = TypeFactory.defaultInstance()
+      .constructMapType(LinkedHashMap.class, String.class, Object.class);
   private static final String SCORES = "scores";
   private static final String MODEL_NAME = "model_name";
   private static final String MODEL_VERSION = "model_version";
@@ -96,8 +99,7 @@ public final class ScoreStore {
     Map<String, Object> values = row.values();
     Map<String, Object> decoded;
     try {
-      decoded = JSON.readValue((String) values.get(SCORES), TypeFactory.defaultInstance()
-          .constructMapType(LinkedHashMap.class, String.class, Object.class));
+      decoded = JSON.readValue((String) values.get(SCORES), SCORES_MAP);
     } catch (JsonProcessingException e) {
       throw new SlipwayException("score store: unreadable scores for " + row.key().encoded()
           + ": " + e.getMessage(), e);

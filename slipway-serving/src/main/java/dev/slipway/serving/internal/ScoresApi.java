@@ -1,6 +1,7 @@
 package dev.slipway.serving.internal;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -171,24 +172,36 @@ public final class ScoresApi {
   private HttpResponse answer(ScoreDeployment deployment, String entity, Source source,
       ScoreStore.Scores scores) {
     lookups.get(deployment.name()).get(source).increment();
-    ObjectNode body = RestApi.JSON.createObjectNode();
-    body.put("deployment", deployment.name());
-    body.put("entity", entity);
-    body.put("source", source.name().toLowerCase(java.util.Locale.ROOT));
-    body.set("scores", RestApi.JSON.valueToTree(scores.scores()));
-    body.put("model_name", scores.modelName());
-    body.put("model_version", scores.modelVersion());
-    if (source == Source.PRECOMPUTED) {
-      body.put("scored_at", scores.scoredAt().toString());
-      body.put("data_time", scores.dataTime().toString());
-      body.put("age_seconds",
-          Duration.between(scores.scoredAt(), clock.instant()).toMillis() / 1000.0);
-    }
-    try {
-      return HttpResponse.of(HttpStatus.OK, MediaType.JSON, RestApi.JSON.writeValueAsBytes(body));
+    // Written straight to bytes: no tree of nodes per look-up.
+    ByteArrayBuilder bytes = new ByteArrayBuilder(320);
+    try (JsonGenerator json = RestApi.JSON.getFactory().createGenerator(bytes)) {
+      json.writeStartObject();
+      json.writeStringField("deployment", deployment.name());
+      json.writeStringField("entity", entity);
+      json.writeStringField("source", source.name().toLowerCase(java.util.Locale.ROOT));
+      json.writeObjectFieldStart("scores");
+      for (Map.Entry<String, Object> score : scores.scores().entrySet()) {
+        json.writeFieldName(score.getKey());
+        json.writeObject(score.getValue());
+      }
+      json.writeEndObject();
+      json.writeStringField("model_name", scores.modelName());
+      if (scores.modelVersion() == null) {
+        json.writeNullField("model_version");
+      } else {
+        json.writeNumberField("model_version", scores.modelVersion());
+      }
+      if (source == Source.PRECOMPUTED) {
+        json.writeStringField("scored_at", scores.scoredAt().toString());
+        json.writeStringField("data_time", scores.dataTime().toString());
+        json.writeNumberField("age_seconds",
+            Duration.between(scores.scoredAt(), clock.instant()).toMillis() / 1000.0);
+      }
+      json.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return HttpResponse.of(HttpStatus.OK, MediaType.JSON, bytes.toByteArray());
   }
 
   private static dev.slipway.core.TensorSpec spec(Tensor tensor) {
