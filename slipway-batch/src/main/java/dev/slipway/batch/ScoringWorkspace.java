@@ -13,6 +13,7 @@ import dev.slipway.core.runtime.Model;
 import dev.slipway.core.tabular.TabularScorer;
 import dev.slipway.core.tabular.TabularScorer.OutputColumn;
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -34,7 +35,9 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.FloatingPointVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -56,10 +59,14 @@ public final class ScoringWorkspace implements AutoCloseable {
   public static final String MODEL_NAME_COLUMN = "model_name";
   public static final String MODEL_VERSION_COLUMN = "model_version";
 
-  /** Scores in input order, one row per input row; {@code __ok} is false for quarantined ones. */
-  private static final String SCORE_ROWS = "score_rows";
-  /** Rows per Arrow batch DuckDB hands over: its own vector size. */
-  private static final int ARROW_BATCH = 2048;
+  /**
+   * Scores as the scoring thread appends them: one row per block of input rows, each column a
+   * list (one whole primitive array per append, not one call per value); {@code __ok} is false
+   * at the positions of quarantined rows.
+   */
+  private static final String SCORE_BLOCKS = "score_blocks";
+  /** Rows per Arrow batch DuckDB hands over: large, so that importing a batch is rare. */
+  private static final int ARROW_BATCH = 16_384;
   private static final Set<String> NUMERIC_TYPES = Set.of("TINYINT", "SMALLINT", "INTEGER",
       "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
       "BOOLEAN");
@@ -148,7 +155,7 @@ public final class ScoringWorkspace implements AutoCloseable {
     try (DuckDBConnection reader = (DuckDBConnection) connection.duplicate();
         DuckDBConnection quarantines = (DuckDBConnection) connection.duplicate();
         Statement statement = reader.createStatement();
-        DuckDBAppender scores = connection.createAppender(SCORE_ROWS);
+        DuckDBAppender scores = connection.createAppender(SCORE_BLOCKS);
         DuckDBAppender quarantine = quarantines.createAppender("quarantine")) {
       DuckDBResultSet rows = (DuckDBResultSet) statement.executeQuery(
           selectList(scorer.featureColumns(), columns) + " FROM " + request.input().relation());
@@ -181,11 +188,18 @@ public final class ScoringWorkspace implements AutoCloseable {
     String keySelect = keys.isEmpty() ? "(SELECT 1 AS __none FROM " + request.input().relation()
         + ")" : "(SELECT " + keyList.substring(0, keyList.length() - 2) + " FROM "
         + request.input().relation() + ")";
+    StringBuilder unnest = new StringBuilder("SELECT unnest(__ok) AS __ok");
+    for (OutputColumn output : outputs) {
+      String column = identifier(output.name());
+      unnest.append(", unnest(").append(column).append(") AS ").append(column);
+    }
     try (Statement statement = connection.createStatement()) {
+      // Insertion order is kept (preserve_insertion_order): blocks, and rows within each list,
+      // come out in input order, so positions match the key columns read again.
       statement.execute("CREATE OR REPLACE TABLE scored_rows AS SELECT " + keyList + scoreList
-          + " FROM " + keySelect + " AS input POSITIONAL JOIN " + SCORE_ROWS
-          + " AS scores WHERE scores.__ok");
-      statement.execute("DROP TABLE " + SCORE_ROWS);
+          + " FROM " + keySelect + " AS input POSITIONAL JOIN (" + unnest + " FROM "
+          + SCORE_BLOCKS + ") AS scores WHERE scores.__ok");
+      statement.execute("DROP TABLE " + SCORE_BLOCKS);
       createScoredView(statement, request);
     } catch (SQLException e) {
       throw readError(request.input(), e);
@@ -298,8 +312,8 @@ public final class ScoringWorkspace implements AutoCloseable {
   }
 
   private void createTables(List<String> keys, List<OutputColumn> outputs) {
-    StringBuilder ddl = new StringBuilder("CREATE OR REPLACE TABLE " + SCORE_ROWS
-        + " (__ok BOOLEAN NOT NULL");
+    StringBuilder ddl = new StringBuilder("CREATE OR REPLACE TABLE " + SCORE_BLOCKS
+        + " (__ok BOOLEAN[] NOT NULL");
     List<String> scoredNames = new ArrayList<>(keys);
     for (OutputColumn output : outputs) {
       if (scoredNames.contains(output.name())) {
@@ -308,7 +322,7 @@ public final class ScoringWorkspace implements AutoCloseable {
             + " --key");
       }
       ddl.append(", ").append(identifier(output.name())).append(' ')
-          .append(sqlType(output.dataType()));
+          .append(sqlType(output.dataType())).append("[]");
       scoredNames.add(output.name());
     }
     ddl.append(')');
@@ -338,7 +352,10 @@ public final class ScoringWorkspace implements AutoCloseable {
   private static String selectList(List<String> features, Map<String, String> columns) {
     StringBuilder select = new StringBuilder("SELECT ");
     for (String feature : features) {
-      select.append("TRY_CAST(").append(identifier(feature)).append(" AS DOUBLE), ");
+      // FLOAT and DOUBLE columns arrive as they are (no cast, half the bytes for FLOAT).
+      String type = columns.get(feature);
+      select.append(type.equals("FLOAT") || type.equals("DOUBLE") ? identifier(feature)
+          : "TRY_CAST(" + identifier(feature) + " AS DOUBLE)").append(", ");
     }
     for (String feature : features) {
       if (!isNumeric(columns.get(feature))) {
@@ -403,27 +420,28 @@ public final class ScoringWorkspace implements AutoCloseable {
   }
 
   /**
-   * The streaming loop of one {@link #score} call, in two stages so that both cores work: the
-   * calling thread reads feature values from DuckDB into blocks (and quarantines bad rows); a
-   * scoring thread runs the model on each block's good rows and appends one score row per input
-   * row (empty for a quarantined one, so that positions line up with the input). A few blocks
-   * circulate between them, so memory holds at most that many batches.
+   * The streaming loop of one {@link #score} call, in stages so that every core works: the
+   * calling thread copies feature values out of DuckDB's Arrow batches into blocks, a column at
+   * a time (and quarantines bad rows); scoring threads (one per core) run the model on blocks'
+   * good rows side by side, then append each block's scores, in block order, as lists (one per
+   * column, a placeholder at each quarantined row) so that positions line up with the input. A
+   * few blocks circulate between the threads, so memory holds at most that many batches.
    */
   private static final class BatchLoop {
-    private static final int BLOCKS = 3;
+    private static final int SCORING_THREADS =
+        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private static final int BLOCKS = 2 * SCORING_THREADS + 1;
 
-    /** One batch of rows on its way from the reader to the scorer. */
+    /** One Arrow batch of rows on its way from the reader to the scorer. */
     private static final class Block {
       final double[] values;
-      final boolean[] good;
-      int rows;
+      boolean[] good;
       int goodRows;
       long lastRow;
+      long sequence;
 
       Block(int batchSize, int width) {
         values = new double[batchSize * width];
-        // Room for as many quarantined rows again: a block is sent when either fills up.
-        good = new boolean[batchSize * 2];
       }
     }
 
@@ -433,10 +451,17 @@ public final class ScoringWorkspace implements AutoCloseable {
     private final boolean[] raw;
     private final int width;
     private final int batchSize;
+    // Used by the reading thread only: one column's slice of an Arrow batch.
+    private final float[] floatColumn;
+    private final double[] doubleColumn;
     private final BlockingQueue<Block> free = new ArrayBlockingQueue<>(BLOCKS);
-    private final BlockingQueue<Block> full = new ArrayBlockingQueue<>(BLOCKS + 1);
+    private final BlockingQueue<Block> full =
+        new ArrayBlockingQueue<>(BLOCKS + SCORING_THREADS);
     private final Block endOfInput = new Block(0, 0);
     private final AtomicReference<Throwable> scoringFailure = new AtomicReference<>();
+    private final Object appendTurn = new Object();
+    // Guarded by appendTurn: the sequence number of the block whose scores are appended next.
+    private long nextToAppend;
 
     BatchLoop(ScoringRequest request, TabularScorer scorer, DuckDBAppender scores,
         DuckDBAppender quarantine, boolean[] raw) {
@@ -446,73 +471,140 @@ public final class ScoringWorkspace implements AutoCloseable {
       this.raw = raw;
       this.width = scorer.featureColumns().size();
       this.batchSize = request.batchSize();
+      this.floatColumn = new float[batchSize];
+      this.doubleColumn = new double[batchSize];
       for (int i = 0; i < BLOCKS; i++) {
         free.add(new Block(batchSize, width));
       }
     }
 
     /**
-     * Reads {@code rows} (the feature columns as DOUBLE, then the text of non-numeric ones) as
-     * Arrow batches: DuckDB fills the vectors natively, so no value costs a JDBC call.
+     * Reads {@code rows} (the feature columns as FLOAT or DOUBLE, then the text of non-numeric
+     * ones) as Arrow batches: DuckDB fills the vectors natively, so no value costs a JDBC call.
+     * Each Arrow batch is cut into blocks of at most {@code batchSize} rows.
      */
     ScoringSummary run(DuckDBResultSet rows, LongConsumer progress)
         throws SQLException, IOException {
       AtomicLong scoredRows = new AtomicLong();
-      Thread scoring = new Thread(() -> scoreBlocks(scoredRows, progress), "slipway-scoring");
-      scoring.setDaemon(true);
-      scoring.start();
+      List<Thread> scoring = new ArrayList<>();
+      for (int t = 0; t < SCORING_THREADS; t++) {
+        Thread thread = new Thread(() -> scoreBlocks(scoredRows, progress),
+            "slipway-scoring-" + t);
+        thread.setDaemon(true);
+        thread.start();
+        scoring.add(thread);
+      }
+      long sequence = 0;
       long rowNumber = 0;
       long quarantined = 0;
+      int[] badColumn = new int[batchSize];
       try (BufferAllocator allocator = new RootAllocator();
-          ArrowReader reader = (ArrowReader) rows.arrowExportStream(allocator, ARROW_BATCH)) {
-        Block block = take(free);
-        while (block != null && reader.loadNextBatch()) {
+          ArrowReader reader = (ArrowReader) rows.arrowExportStream(allocator,
+              Math.max(ARROW_BATCH, batchSize))) {
+        FloatingPointVector[] values = new FloatingPointVector[width];
+        VarCharVector[] texts = new VarCharVector[width];
+        boolean reading = true;
+        while (reading && reader.loadNextBatch()) {
           VectorSchemaRoot batch = reader.getVectorSchemaRoot();
-          Float8Vector[] values = new Float8Vector[width];
-          VarCharVector[] texts = new VarCharVector[width];
-          for (int f = 0, next = width; f < width; f++) {
-            values[f] = (Float8Vector) batch.getVector(f);
-            texts[f] = raw[f] ? (VarCharVector) batch.getVector(next++) : null;
-          }
           int count = batch.getRowCount();
-          for (int i = 0; i < count && block != null; i++) {
-            rowNumber++;
-            int base = block.goodRows * width;
-            int bad = -1;
-            for (int f = 0; f < width; f++) {
-              if (values[f].isNull(i)) {
-                bad = f;
-                break;
-              }
-              block.values[base + f] = values[f].get(i);
-            }
-            if (bad >= 0) {
-              quarantine.beginRow().append(rowNumber).append(reason(bad, texts[bad], i))
-                  .endRow();
-              quarantined++;
-            } else {
-              block.goodRows++;
-            }
-            block.good[block.rows++] = bad < 0;
-            if (block.goodRows == batchSize || block.rows == block.good.length) {
-              block.lastRow = rowNumber;
-              full.add(block);
-              block = take(free);
-            }
+          boolean anyBad = false;
+          for (int f = 0, next = width; f < width; f++) {
+            values[f] = (FloatingPointVector) batch.getVector(f);
+            texts[f] = raw[f] ? (VarCharVector) batch.getVector(next++) : null;
+            anyBad |= batch.getVector(f).getNullCount() > 0;
           }
-        }
-        if (block != null && block.rows > 0) {
-          block.lastRow = rowNumber;
-          full.add(block);
+          for (int from = 0; from < count; from += batchSize) {
+            int rowsInBlock = Math.min(batchSize, count - from);
+            Block block = take(free);
+            if (block == null) {
+              reading = false;
+              break;
+            }
+            block.good = new boolean[rowsInBlock];
+            if (anyBad) {
+              quarantined += markBad(values, texts, from, rowsInBlock, rowNumber, badColumn,
+                  block.good);
+            } else {
+              java.util.Arrays.fill(block.good, true);
+            }
+            block.goodRows = copyGoodRows(values, from, rowsInBlock, block);
+            rowNumber += rowsInBlock;
+            block.lastRow = rowNumber;
+            block.sequence = sequence++;
+            full.add(block);
+          }
         }
       } finally {
-        // Always let the scoring thread finish (or see the failure) before anything is closed.
-        full.add(endOfInput);
-        join(scoring);
+        // Always let the scoring threads finish (or see the failure) before anything is closed.
+        for (Thread thread : scoring) {
+          full.add(endOfInput);
+        }
+        scoring.forEach(BatchLoop::join);
       }
       rethrowScoringFailure();
       progress.accept(rowNumber);
       return new ScoringSummary(scoredRows.get(), quarantined);
+    }
+
+    /**
+     * Quarantines rows {@code [from, from + count)} with a null feature (the first such column
+     * gives the reason) and marks the others good; returns how many were quarantined.
+     */
+    private int markBad(FloatingPointVector[] values, VarCharVector[] texts, int from,
+        int count, long rowBase, int[] badColumn, boolean[] good) throws SQLException {
+      java.util.Arrays.fill(badColumn, 0, count, -1);
+      for (int f = width - 1; f >= 0; f--) {
+        for (int i = 0; i < count; i++) {
+          if (values[f].isNull(from + i)) {
+            badColumn[i] = f;
+          }
+        }
+      }
+      int bad = 0;
+      for (int i = 0; i < count; i++) {
+        good[i] = badColumn[i] < 0;
+        if (!good[i]) {
+          quarantine.beginRow().append(rowBase + i + 1)
+              .append(reason(badColumn[i], texts[badColumn[i]], from + i)).endRow();
+          bad++;
+        }
+      }
+      return bad;
+    }
+
+    /**
+     * Copies the good rows' values into the block, row-major, a column at a time: each column's
+     * slice is copied out of Arrow's buffer in bulk first (a memory copy), then spread.
+     */
+    private int copyGoodRows(FloatingPointVector[] values, int from, int count, Block block) {
+      double[] target = block.values;
+      boolean[] good = block.good;
+      int goodRows = 0;
+      for (int f = 0; f < width; f++) {
+        int at = f;
+        if (values[f] instanceof Float4Vector floats) {
+          floats.getDataBuffer().nioBuffer((long) from * Float.BYTES, count * Float.BYTES)
+              .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(floatColumn, 0, count);
+          for (int i = 0; i < count; i++) {
+            if (good[i]) {
+              target[at] = floatColumn[i];
+              at += width;
+            }
+          }
+        } else {
+          ((Float8Vector) values[f]).getDataBuffer()
+              .nioBuffer((long) from * Double.BYTES, count * Double.BYTES)
+              .order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(doubleColumn, 0, count);
+          for (int i = 0; i < count; i++) {
+            if (good[i]) {
+              target[at] = doubleColumn[i];
+              at += width;
+            }
+          }
+        }
+        goodRows = (at - f) / width;
+      }
+      return goodRows;
     }
 
     /** The next block from {@code queue}, or null once the scoring thread has failed. */
@@ -534,15 +626,23 @@ public final class ScoringWorkspace implements AutoCloseable {
         for (Block block = full.take(); block != endOfInput; block = full.take()) {
           Object[] outputs = block.goodRows == 0 ? null
               : scorer.score(block.values, block.goodRows);
-          appendScores(block, outputs);
+          synchronized (appendTurn) {
+            while (nextToAppend != block.sequence) {
+              if (scoringFailure.get() != null) {
+                return;
+              }
+              appendTurn.wait(100);
+            }
+            appendScores(block, outputs);
+            nextToAppend++;
+            appendTurn.notifyAll();
+          }
           scoredRows.addAndGet(block.goodRows);
           progress.accept(block.lastRow);
-          block.rows = 0;
-          block.goodRows = 0;
           free.add(block);
         }
       } catch (Throwable e) {
-        scoringFailure.set(e);
+        scoringFailure.compareAndSet(null, e);
       }
     }
 
@@ -574,26 +674,30 @@ public final class ScoringWorkspace implements AutoCloseable {
           : "column '" + column + "' is not a number: '" + text.getObject(row) + "'";
     }
 
+    /** One row of lists: the good flags, then each score column spread over every position. */
     private void appendScores(Block block, Object[] outputs) throws SQLException {
       List<OutputColumn> outputColumns = scorer.outputColumns();
-      int scored = 0;
-      for (int row = 0; row < block.rows; row++) {
-        scores.beginRow();
-        if (block.good[row]) {
-          scores.append(true);
-          for (int c = 0; c < outputColumns.size(); c++) {
-            ColumnAppender.appendElement(scores, outputs[c], scored,
-                outputColumns.get(c).dataType());
-          }
-          scored++;
-        } else {
-          scores.append(false);
-          for (int c = 0; c < outputColumns.size(); c++) {
-            scores.appendNull();
-          }
-        }
-        scores.endRow();
+      int rows = block.good.length;
+      scores.beginRow();
+      scores.append(block.good);
+      for (int c = 0; c < outputColumns.size(); c++) {
+        DataType type = outputColumns.get(c).dataType();
+        Object column = outputs == null ? type.newArray(rows)
+            : block.goodRows == rows ? outputs[c] : spread(outputs[c], block.good, type);
+        ColumnAppender.appendList(scores, column, type);
       }
+      scores.endRow();
+    }
+
+    /** The good rows' scores at their positions among all rows (placeholders elsewhere). */
+    private static Object spread(Object scores, boolean[] good, DataType type) {
+      Object all = type.newArray(good.length);
+      for (int i = 0, k = 0; i < good.length; i++) {
+        if (good[i]) {
+          System.arraycopy(scores, k++, all, i, 1);
+        }
+      }
+      return all;
     }
   }
 }

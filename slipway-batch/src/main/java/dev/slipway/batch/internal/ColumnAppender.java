@@ -77,15 +77,15 @@ public final class ColumnAppender {
     }
   }
 
-  /** Appends element {@code row} of a score column (a primitive array of {@code type}). */
-  public static void appendElement(DuckDBAppender appender, Object column, int row,
-      DataType type) throws SQLException {
+  /** Appends a whole score column (a primitive array of {@code type}) as one list value. */
+  public static void appendList(DuckDBAppender appender, Object column, DataType type)
+      throws SQLException {
     switch (type) {
-      case FP32 -> appender.append(((float[]) column)[row]);
-      case FP64 -> appender.append(((double[]) column)[row]);
-      case INT64 -> appender.append(((long[]) column)[row]);
-      case INT32 -> appender.append(((int[]) column)[row]);
-      case BOOL -> appender.append(((boolean[]) column)[row]);
+      case FP32 -> appender.append((float[]) column);
+      case FP64 -> appender.append((double[]) column);
+      case INT64 -> appender.append((long[]) column);
+      case INT32 -> appender.append((int[]) column);
+      case BOOL -> appender.append((boolean[]) column);
       default -> throw new AssertionError(type);
     }
   }

@@ -12,7 +12,7 @@ import org.duckdb.DuckDBDriver;
 /** Opens the embedded DuckDB that batch jobs read inputs and stage results with. */
 public final class DuckDb {
   /** Enough for DuckDB's Parquet and CSV buffers; beyond it DuckDB spills to the work folder. */
-  static final String MEMORY_LIMIT = "512MB";
+  static final String MEMORY_LIMIT = "256MB";
 
   private DuckDb() {}
 
