@@ -3,13 +3,17 @@ package dev.slipway.spark.internal;
 import dev.slipway.core.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * Reads and writes the job's tables by file extension ({@code .parquet}, {@code .csv}) through
@@ -46,9 +50,25 @@ public final class TableFiles {
       throw new InvalidInputException("input " + path + ": no such file or folder");
     }
     if (format.equals("csv")) {
-      return spark.read().option("header", "true").option("inferSchema", "true").csv(path);
+      return widenIntegers(
+          spark.read().option("header", "true").option("inferSchema", "true").csv(path));
     }
     return spark.read().parquet(path);
+  }
+
+  /**
+   * Spark infers a CSV column of small whole numbers as int, the local engine (DuckDB) as bigint:
+   * reading them as long makes a CSV key column the same type in both engines' output.
+   */
+  private static Dataset<Row> widenIntegers(Dataset<Row> table) {
+    Column[] columns = new Column[table.schema().fields().length];
+    StructField[] fields = table.schema().fields();
+    for (int i = 0; i < fields.length; i++) {
+      Column column = table.col("`" + fields[i].name().replace("`", "``") + "`");
+      columns[i] = fields[i].dataType().equals(DataTypes.IntegerType)
+          ? column.cast(DataTypes.LongType).as(fields[i].name()) : column;
+    }
+    return table.select(columns);
   }
 
   /**
@@ -77,7 +97,20 @@ public final class TableFiles {
     if (format.equals("csv")) {
       reader = reader.option("header", "true");
     }
-    return reader.load(written.toString()).count();
+    // Spark skips a hidden folder given as the path (and warns); named part files it reads.
+    String[] parts;
+    try {
+      parts = Arrays.stream(written.getFileSystem(spark.sparkContext().hadoopConfiguration())
+              .listStatus(written))
+          .map(status -> status.getPath())
+          .filter(file -> file.getName().startsWith("part-"))
+          .map(Path::toString)
+          .toArray(String[]::new);
+    } catch (IOException e) {
+      throw new UncheckedIOException(written + ": cannot list the table just written: "
+          + e.getMessage(), e);
+    }
+    return parts.length == 0 ? 0 : reader.load(parts).count();
   }
 
   /**
