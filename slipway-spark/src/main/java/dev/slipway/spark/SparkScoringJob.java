@@ -161,6 +161,9 @@ public final class SparkScoringJob implements Callable<Integer> {
       if (quarantineTemporary != null) {
         files.commit(quarantineTemporary, quarantinePath);
         quarantineTemporary = null;
+      } else {
+        // A quarantine file from an earlier run would read as this run's bad rows.
+        files.delete(quarantinePath);
       }
       out.println("scored " + scoredRows + " rows, quarantined " + quarantinedRows + " rows -> "
           + output + (quarantinedRows > 0 ? " (quarantine: " + quarantinePath + ")" : ""));

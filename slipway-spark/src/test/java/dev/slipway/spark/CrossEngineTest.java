@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrossEngineTest {
   private static final long PROCESS_TIMEOUT_SECONDS = 120;
+  private static final Pattern PREDICT_USAGE = Pattern.compile("(?m)^Usage: \\S+ predict\\b");
   private static Path appJar;
   private static SparkSession spark;
 
@@ -45,10 +47,11 @@ class CrossEngineTest {
       missing = appJar + " does not exist (build slipway-app first: the reactor builds it before"
           + " slipway-spark)";
     } else {
+      // The top-level --help also answers an unknown subcommand with exit 0: read the usage.
       Ran help = java("-jar", appJar.toString(), "predict", "--help");
-      if (help.exitCode != 0) {
-        missing = appJar + " has no 'predict' command (exit " + help.exitCode + ": "
-            + help.output.strip().lines().findFirst().orElse("") + ")";
+      if (help.exitCode != 0 || !PREDICT_USAGE.matcher(help.output).find()) {
+        missing = appJar + " has no 'predict' command ('predict --help' exit " + help.exitCode
+            + ": " + help.output.strip().lines().findFirst().orElse("") + ")";
       }
     }
     if (missing != null) {

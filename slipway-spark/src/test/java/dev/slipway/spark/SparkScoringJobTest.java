@@ -60,7 +60,7 @@ class SparkScoringJobTest {
   }
 
   @Test
-  void run_badRows_writesThemToTheQuarantineFileAndReplacesAnOldOutput() throws IOException {
+  void run_badRows_goToTheQuarantineFile_andAReRunReplacesBoth() throws IOException {
     Path input = temp.resolve("patients.csv");
     List<String> lines = new ArrayList<>(Files.readAllLines(Fixtures.path("breast_cancer.csv"))
         .subList(0, 5));
@@ -82,6 +82,13 @@ class SparkScoringJobTest {
         .containsExactly(tuple(3L, "column 'mean_texture' is not a number: 'oops'"));
     assertThat(LocalSpark.csv(spark, output).count()).isEqualTo(3);
     assertThat(listing()).containsExactlyInAnyOrder("bad.csv", "patients.csv", "scores.csv");
+
+    Files.write(input, lines.subList(0, 3));
+    Run clean = run(args);
+
+    assertThat(clean.out).startsWith("scored 2 rows, quarantined 0 rows -> " + output);
+    assertThat(listing()).as("the earlier run's quarantine is gone")
+        .containsExactlyInAnyOrder("patients.csv", "scores.csv");
   }
 
   @Test

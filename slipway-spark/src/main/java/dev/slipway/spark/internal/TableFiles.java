@@ -138,6 +138,16 @@ public final class TableFiles {
     }
   }
 
+  /** Deletes a table if it exists. */
+  public void delete(String target) {
+    Path targetPath = new Path(target);
+    try {
+      targetPath.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(targetPath, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException(target + ": cannot delete it: " + e.getMessage(), e);
+    }
+  }
+
   /** Removes a temporary folder left by a failed run; best effort. */
   public void discard(Path temporary) {
     try {
