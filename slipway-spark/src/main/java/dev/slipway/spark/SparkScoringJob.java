@@ -103,18 +103,29 @@ public final class SparkScoringJob implements Callable<Integer> {
   @Override
   public Integer call() {
     String quarantinePath = quarantine != null ? quarantine : defaultQuarantinePath(output);
+    SparkScoring scoring;
+    // Everything checkable without Spark is checked before a session starts.
     try {
       TableFiles.formatOf(output, "output");
       TableFiles.formatOf(quarantinePath, "quarantine");
+      SparkScoring.Builder builder = SparkScoring.builder(model).keys(keys).features(features)
+          .modelVersion(modelVersion).batchSize(batchSize);
+      if (modelName != null) {
+        builder.modelName(modelName);
+      }
+      scoring = builder.build();
     } catch (SlipwayException e) {
       err.println("slipway-spark: " + e.getMessage());
       return 1;
+    } catch (IllegalArgumentException e) {
+      err.println("slipway-spark: " + e.getMessage());
+      return 2;
     }
     boolean ownSession = SparkSession.getDefaultSession().isEmpty()
         && SparkSession.getActiveSession().isEmpty();
     SparkSession spark = session();
     try {
-      return score(spark, quarantinePath);
+      return score(spark, scoring, quarantinePath);
     } catch (SlipwayException | UncheckedIOException e) {
       err.println("slipway-spark: " + e.getMessage());
       return 1;
@@ -125,18 +136,12 @@ public final class SparkScoringJob implements Callable<Integer> {
     }
   }
 
-  private int score(SparkSession spark, String quarantinePath) {
+  private int score(SparkSession spark, SparkScoring scoring, String quarantinePath) {
     TableFiles files = new TableFiles(spark);
-    Dataset<Row> table;
     SparkScoring.Result result;
     try {
-      table = files.read(input);
-      SparkScoring.Builder builder = SparkScoring.builder(model).keys(keys).features(features)
-          .modelVersion(modelVersion).batchSize(batchSize);
-      if (modelName != null) {
-        builder.modelName(modelName);
-      }
-      result = builder.build().score(spark, table);
+      Dataset<Row> table = files.read(input);
+      result = scoring.score(spark, table);
     } catch (SlipwayException e) {
       // The scoring messages name the column; say which file it is missing from.
       String message = e.getMessage();

@@ -143,6 +143,17 @@ class SparkScoringJobTest {
     assertThat(listing()).isEmpty();
   }
 
+  @Test
+  void run_batchSizeZero_failsAsABadArgument() throws IOException {
+    Run run = run("--model", Fixtures.path("bc_mlp.onnx").toString(),
+        "--input", Fixtures.path("breast_cancer.csv").toString(),
+        "--output", temp.resolve("scores.parquet").toString(), "--batch-size", "0");
+
+    assertThat(run.exitCode).isEqualTo(2);
+    assertThat(run.err.strip()).isEqualTo("slipway-spark: batchSize: 0 (expected: >= 1)");
+    assertThat(listing()).isEmpty();
+  }
+
   private List<String> listing() throws IOException {
     try (Stream<Path> files = Files.list(temp)) {
       return files.map(file -> file.getFileName().toString()).sorted().toList();

@@ -24,8 +24,9 @@ import org.apache.spark.sql.types.DataTypes;
  * Parquet, then times scoring them with bc_mlp.onnx on local[2] into Parquet, {@code --runs}
  * times. Run through bench/run-spark-bench.sh, from the repository root.
  *
- * <p>Two figures per run: the scoring write alone ({@link SparkScoring} into Parquet), and the
- * whole job ({@code SparkScoringJob}: read, score, write into a temporary folder, count, rename).
+ * <p>Three figures per run: the scoring write alone ({@link SparkScoring} into Parquet), the
+ * whole job ({@code SparkScoringJob}: read, score, write into a temporary folder, count, rename),
+ * and a baseline that reads the input and writes a table of the output's shape without the model.
  */
 public final class SparkPredictBenchmark {
   private SparkPredictBenchmark() {}
@@ -62,6 +63,17 @@ public final class SparkPredictBenchmark {
           seconds(started));
 
       for (int run = 1; run <= runs; run++) {
+        // The same read and a write of the same shape, without the model: Spark's own share.
+        Path copied = work.resolve("baseline-" + run + ".parquet");
+        started = System.nanoTime();
+        Dataset<Row> table = spark.read().parquet(input.toString());
+        table.select(table.col("id"), table.col("mean_radius").as("probabilities_0"),
+                table.col("mean_texture").as("probabilities_1"),
+                functions.lit("bc_mlp").as(SparkScoring.MODEL_NAME_COLUMN),
+                functions.lit(null).cast(DataTypes.LongType).as(SparkScoring.MODEL_VERSION_COLUMN))
+            .write().parquet(copied.toString());
+        double baselineSeconds = seconds(started);
+
         Path scored = work.resolve("scored-" + run + ".parquet");
         started = System.nanoTime();
         SparkScoring.builder(model).keys(List.of("id")).batchSize(batchSize).build()
@@ -79,9 +91,10 @@ public final class SparkPredictBenchmark {
         if (exitCode != 0) {
           throw new IllegalStateException("job failed (exit " + exitCode + ")");
         }
-        System.out.printf(Locale.ROOT,
-            "run %d: scoring write %.2f s = %,.0f rows/s; whole job %.2f s = %,.0f rows/s%n",
-            run, scoringSeconds, rows / scoringSeconds, jobSeconds, rows / jobSeconds);
+        System.out.printf(Locale.ROOT, "run %d: scoring write %.2f s = %,.0f rows/s; whole job"
+            + " %.2f s = %,.0f rows/s; baseline without model %.2f s = %,.0f rows/s%n",
+            run, scoringSeconds, rows / scoringSeconds, jobSeconds, rows / jobSeconds,
+            baselineSeconds, rows / baselineSeconds);
       }
     } finally {
       spark.stop();
