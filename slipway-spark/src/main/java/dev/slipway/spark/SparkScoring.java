@@ -116,13 +116,24 @@ public final class SparkScoring {
     StructType outputSchema = new StructType(fields.toArray(StructField[]::new));
     requireDistinctNames(outputSchema);
 
-    ScoringPlan plan = new ScoringPlan(modelPath, columns, scorer.featureColumns(), keys,
+    // Only the columns the output and the model need reach the tasks: a columnar source then
+    // reads just those, and each row deserialized is no wider than it must be.
+    List<String> needed = columns.stream()
+        .filter(column -> outputKeys.contains(column) || scorer.featureColumns().contains(column))
+        .toList();
+    ScoringPlan plan = new ScoringPlan(modelPath, needed, scorer.featureColumns(), keys,
         outputKeys, scorer.outputColumns().stream().map(TabularScorer.OutputColumn::name).toList(),
         modelName, modelVersion, batchSize);
     LongAccumulator quarantined = spark.sparkContext().longAccumulator("slipway quarantined rows");
-    Dataset<Row> scored = input.mapPartitions(new ScoringFunction(plan, quarantined),
-        Encoders.row(outputSchema));
+    Dataset<Row> scored = input.select(columnsOf(input, needed))
+        .mapPartitions(new ScoringFunction(plan, quarantined), Encoders.row(outputSchema));
     return new Result(spark, input, scorer.featureColumns(), scored, quarantined);
+  }
+
+  private static Column[] columnsOf(Dataset<Row> table, List<String> names) {
+    // Quoted: dots and spaces in CSV headers would otherwise read as struct access or not parse.
+    return names.stream().map(name -> table.col("`" + name.replace("`", "``") + "`"))
+        .toArray(Column[]::new);
   }
 
   private static void requireDistinctNames(StructType schema) {
@@ -178,9 +189,8 @@ public final class SparkScoring {
      * {@code zipWithIndex} must count each partition's rows first).
      */
     public Dataset<Row> quarantined() {
-      Column[] selected = featureColumns.stream().map(Result::quoted).map(input::col)
-          .toArray(Column[]::new);
-      JavaRDD<Row> reasons = input.select(selected).javaRDD().zipWithIndex()
+      JavaRDD<Row> reasons = input.select(columnsOf(input, featureColumns)).javaRDD()
+          .zipWithIndex()
           .mapPartitions(new QuarantineFunction(featureColumns));
       return spark.createDataFrame(reasons, QUARANTINE_SCHEMA);
     }
@@ -194,10 +204,6 @@ public final class SparkScoring {
       return quarantinedCount.value();
     }
 
-    private static String quoted(String column) {
-      // Dots and spaces in CSV headers would otherwise read as struct access or fail to parse.
-      return "`" + column.replace("`", "``") + "`";
-    }
   }
 
   /** Options for {@link SparkScoring}; each setter checks its value at once. */

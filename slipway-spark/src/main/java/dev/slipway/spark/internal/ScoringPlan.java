@@ -10,7 +10,7 @@ import java.util.List;
  * row.
  *
  * @param modelPath absolute, and readable on every executor
- * @param columns the input's columns, in input order
+ * @param columns the columns each task receives (keys and features, in input order)
  * @param featureColumns the bound feature columns, in model order
  * @param passThrough the key columns given by the user (never features)
  * @param outputKeys the columns copied to each output row, in output order
