@@ -170,8 +170,12 @@ public final class SparkScoringJob implements Callable<Integer> {
         // A quarantine file from an earlier run would read as this run's bad rows.
         files.delete(quarantinePath);
       }
+      // The same two lines slipway predict prints.
       out.println("scored " + scoredRows + " rows, quarantined " + quarantinedRows + " rows -> "
-          + output + (quarantinedRows > 0 ? " (quarantine: " + quarantinePath + ")" : ""));
+          + output);
+      if (quarantinedRows > 0) {
+        out.println("quarantined rows and reasons: " + quarantinePath);
+      }
       out.flush();
       return 0;
     } finally {

@@ -76,7 +76,9 @@ class SparkScoringJobTest {
     Run again = run(args);
 
     assertThat(again.exitCode).as(again.err).isZero();
-    assertThat(again.out).startsWith("scored 3 rows, quarantined 1 rows -> " + output);
+    assertThat(again.out.lines()).containsExactly(
+        "scored 3 rows, quarantined 1 rows -> " + output,
+        "quarantined rows and reasons: " + quarantine);
     assertThat(LocalSpark.csv(spark, quarantine).collectAsList())
         .extracting(row -> ((Number) row.get(0)).longValue(), row -> row.getString(1))
         .containsExactly(tuple(3L, "column 'mean_texture' is not a number: 'oops'"));
