@@ -20,7 +20,9 @@ import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +34,7 @@ class CrossEngineTest {
   private static final long PROCESS_TIMEOUT_SECONDS = 120;
   private static final Pattern PREDICT_USAGE = Pattern.compile("(?m)^Usage: \\S+ predict\\b");
   private static Path appJar;
+  private static String localEngineMissing;
   private static SparkSession spark;
 
   @TempDir
@@ -54,15 +57,24 @@ class CrossEngineTest {
             + ": " + help.output.strip().lines().findFirst().orElse("") + ")";
       }
     }
-    if (missing != null) {
-      if ("1".equals(System.getenv("SLIPWAY_REQUIRE_SERVICES"))) {
-        throw new AssertionError("cross-engine test needs the local engine: " + missing
-            + " and SLIPWAY_REQUIRE_SERVICES=1");
-      }
-      System.err.println("!!!!! SKIPPING CrossEngineTest: " + missing);
-      Assumptions.abort(missing);
+    localEngineMissing = missing;
+    if (missing == null) {
+      spark = LocalSpark.start();
     }
-    spark = LocalSpark.start();
+  }
+
+  // Judged per test, not in @BeforeAll: an abort there would report no test at all, not a skip.
+  @BeforeEach
+  void requireLocalEngine(TestInfo test) {
+    if (localEngineMissing == null) {
+      return;
+    }
+    if ("1".equals(System.getenv("SLIPWAY_REQUIRE_SERVICES"))) {
+      throw new AssertionError("cross-engine test needs the local engine: " + localEngineMissing
+          + " and SLIPWAY_REQUIRE_SERVICES=1");
+    }
+    System.err.println("!!!!! SKIPPING " + test.getDisplayName() + ": " + localEngineMissing);
+    Assumptions.abort(localEngineMissing);
   }
 
   @AfterAll
