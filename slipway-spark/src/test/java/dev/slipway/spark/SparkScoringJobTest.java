@@ -1,6 +1,7 @@
 package dev.slipway.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.slipway.core.testing.Fixtures;
@@ -11,8 +12,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -57,6 +60,30 @@ class SparkScoringJobTest {
     assertThat(rows.get(0).getString(3)).isEqualTo("bc_mlp");
     assertThat(rows.get(0).getLong(4)).isEqualTo(4L);
     assertThat(listing()).containsExactly("scores.parquet");
+  }
+
+  @Test
+  void run_parquetWithFloatFeatures_scoresLikeTheCsv() throws IOException {
+    Path input = temp.resolve("patients.parquet");
+    var csv = LocalSpark.csv(spark, Fixtures.path("breast_cancer.csv"));
+    csv.select(Arrays.stream(csv.columns())
+            .map(name -> name.equals("label") ? csv.col(name)
+                : csv.col(name).cast(DataTypes.FloatType).as(name))
+            .toArray(Column[]::new))
+        .write().parquet(input.toString());
+    Path output = temp.resolve("scores.parquet");
+
+    Run run = run("--model", Fixtures.path("bc_mlp.onnx").toString(), "--input",
+        input.toString(), "--output", output.toString(), "--key", "label", "--batch-size", "100");
+
+    assertThat(run.exitCode).as(run.err).isZero();
+    List<Row> rows = spark.read().parquet(output.toString()).collectAsList();
+    double[] reference = Fixtures.breastCancerReferenceP1();
+    assertThat(rows).hasSize(569);
+    for (int i = 0; i < rows.size(); i++) {
+      assertThat((double) rows.get(i).getFloat(2)).as("p1 of row %d", i)
+          .isCloseTo(reference[i], within(1e-5));
+    }
   }
 
   @Test
