@@ -5,7 +5,10 @@ import dev.slipway.core.runtime.internal.MlflowModelFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
@@ -16,17 +19,49 @@ import java.util.stream.Stream;
  */
 public final class ModelLoader {
   private final List<ModelRuntime> runtimes;
+  private final List<String> skipped;
 
-  private ModelLoader(List<ModelRuntime> runtimes) {
+  private ModelLoader(List<ModelRuntime> runtimes, List<String> skipped) {
     this.runtimes = List.copyOf(runtimes);
+    this.skipped = List.copyOf(skipped);
   }
 
-  /** A loader with every runtime on the class path. */
+  /**
+   * A loader with every runtime on the class path. A runtime whose library is missing (the Spark
+   * module leaves out XGBoost, whose Scala 2.12 clashes with Spark's) is skipped, so the others
+   * still load; asking for its kind of model then names what is missing.
+   */
   public static ModelLoader withInstalledRuntimes() {
-    return new ModelLoader(
-        ServiceLoader.load(ModelRuntime.class, ModelLoader.class.getClassLoader()).stream()
-            .map(ServiceLoader.Provider::get)
-            .toList());
+    return withRuntimesFrom(ModelLoader.class.getClassLoader());
+  }
+
+  static ModelLoader withRuntimesFrom(ClassLoader classLoader) {
+    List<ModelRuntime> runtimes = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    Iterator<ModelRuntime> providers = ServiceLoader.load(ModelRuntime.class, classLoader)
+        .iterator();
+    while (true) {
+      try {
+        if (!providers.hasNext()) {
+          break;
+        }
+        runtimes.add(providers.next());
+      } catch (ServiceConfigurationError e) {
+        // The iterator moves past a provider that failed, so the rest are still found.
+        skipped.add(missingClass(e));
+      }
+    }
+    return new ModelLoader(runtimes, skipped);
+  }
+
+  /** What a provider lacks, or the error itself when it failed for another reason. */
+  private static String missingClass(ServiceConfigurationError error) {
+    for (Throwable cause = error.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof NoClassDefFoundError || cause instanceof ClassNotFoundException) {
+        return error.getMessage() + " (missing class " + cause.getMessage() + ")";
+      }
+    }
+    throw error;
   }
 
   /**
@@ -81,14 +116,21 @@ public final class ModelLoader {
         .findFirst()
         .orElseThrow(
             () -> new ModelLoadException(
-                file + ": no runtime reads this file (expected a .onnx, .json or .ubj model)"));
+                file + ": no runtime reads this file (expected a .onnx, .json or .ubj model)"
+                    + skippedNote()));
   }
 
   private ModelRuntime runtimeNamed(String name) {
     return runtimes.stream()
         .filter(runtime -> runtime.name().equals(name))
         .findFirst()
-        .orElseThrow(() -> new ModelLoadException("no runtime named '" + name + "' installed"));
+        .orElseThrow(() -> new ModelLoadException("no runtime named '" + name + "' installed"
+            + skippedNote()));
+  }
+
+  private String skippedNote() {
+    return skipped.isEmpty() ? "" : "; runtimes left out because their library is not on the"
+        + " class path: " + skipped;
   }
 
   private List<String> runtimeNames() {
