@@ -2,6 +2,7 @@ package dev.slipway.features.online;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The low-latency store serving the latest feature values per entity: embedded RocksDB by
@@ -22,6 +23,20 @@ public interface OnlineStore extends AutoCloseable {
    * has never been written. Only {@code features} are returned in each row.
    */
   List<Optional<OnlineRow>> read(String featureView, List<EntityKey> keys, List<String> features);
+
+  /**
+   * As {@link #read}, answered when the rows arrive: a store that makes a network round trip
+   * (Redis) does not hold the caller's thread meanwhile, so a server's event loop can have many
+   * reads in flight. The default answers at once from {@link #read}, right for an embedded store.
+   */
+  default CompletableFuture<List<Optional<OnlineRow>>> readAsync(String featureView,
+      List<EntityKey> keys, List<String> features) {
+    try {
+      return CompletableFuture.completedFuture(read(featureView, keys, features));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   @Override
   void close();

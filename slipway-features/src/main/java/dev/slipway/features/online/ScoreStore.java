@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Pre-computed scores kept in an online store: batch pipelines write one row per entity and
@@ -63,14 +64,24 @@ public final class ScoreStore {
     return store.read(view(deployment), List.of(entity), FIELDS).get(0).map(ScoreStore::scores);
   }
 
+  /** As {@link #read}, without holding the caller's thread while a remote store answers. */
+  public CompletableFuture<Optional<Scores>> readAsync(String deployment, EntityKey entity) {
+    return store.readAsync(view(deployment), List.of(entity), FIELDS)
+        .thenApply(rows -> rows.get(0).map(ScoreStore::scores));
+  }
+
   /** Replaces the deployment's baseline: the answer for entities no run scored. */
   public void writeBaseline(String deployment, Scores baseline) {
     store.write(baselineView(deployment), List.of(row(BASELINE, baseline)));
   }
 
   public Optional<Scores> baseline(String deployment) {
-    return store.read(baselineView(deployment), List.of(BASELINE), FIELDS).get(0)
-        .map(ScoreStore::scores);
+    return baselineAsync(deployment).join();
+  }
+
+  public CompletableFuture<Optional<Scores>> baselineAsync(String deployment) {
+    return store.readAsync(baselineView(deployment), List.of(BASELINE), FIELDS)
+        .thenApply(rows -> rows.get(0).map(ScoreStore::scores));
   }
 
   private static String view(String deployment) {

@@ -70,6 +70,20 @@ public abstract class OnlineStoreContract {
   }
 
   @Test
+  void readAsync_answersAsRead() {
+    store.write(VIEW, List.of(new OnlineRow(EntityKey.of(1L), T0, allTypes())));
+    List<EntityKey> keys = List.of(EntityKey.of(2L), EntityKey.of(1L));
+    List<String> features = List.of("text", "i32");
+
+    List<Optional<OnlineRow>> rows = store.readAsync(VIEW, keys, features).join();
+
+    assertThat(rows).isEqualTo(store.read(VIEW, keys, features));
+    assertThat(rows.get(0)).isEmpty();
+    assertThat(rows.get(1).orElseThrow().values()).containsEntry("i32", -7);
+    assertThat(store.readAsync(VIEW, List.of(), features).join()).isEmpty();
+  }
+
+  @Test
   void absentEntitiesReadAsEmpty() {
     store.write(VIEW, List.of(row(1L, T0, "a", 1)));
 

@@ -81,8 +81,8 @@ public final class ScoresApi {
     server.route().get("/v1/scores/{deployment}/{entity}").build((ctx, req) -> lookUp(ctx));
   }
 
-  // The score store read is short (RocksDB in-process, one Redis round trip): it runs on the
-  // event loop, like the online feature reads.
+  // Reads are asynchronous: RocksDB answers at once on the event loop, Redis when its reply
+  // arrives, so one event loop keeps many look-ups in flight.
   private HttpResponse lookUp(ServiceRequestContext ctx) {
     String name = ctx.pathParam("deployment");
     String entity = ctx.pathParam("entity");
@@ -91,22 +91,22 @@ public final class ScoresApi {
       return error(HttpStatus.NOT_FOUND, "no score deployment '" + name + "' (deployments: "
           + deployments.keySet() + ")");
     }
-    Optional<ScoreStore.Scores> stored = store.read(name, EntityKey.of(entity));
-    if (stored.isPresent()) {
-      return answer(deployment, entity, Source.PRECOMPUTED, stored.get());
-    }
-    CompletableFuture<Optional<ScoreStore.Scores>> inline = inline(deployment, entity);
-    return HttpResponse.of(inline.thenApply(scores -> {
-      if (scores.isPresent()) {
-        return answer(deployment, entity, Source.INLINE, scores.get());
+    return HttpResponse.of(store.readAsync(name, EntityKey.of(entity)).thenCompose(stored -> {
+      if (stored.isPresent()) {
+        return CompletableFuture.completedFuture(
+            answer(deployment, entity, Source.PRECOMPUTED, stored.get()));
       }
-      Optional<ScoreStore.Scores> baseline = baseline(deployment);
-      if (baseline.isPresent()) {
-        return answer(deployment, entity, Source.BASELINE, baseline.get());
-      }
-      lookups.get(name).get(Source.NONE).increment();
-      return error(HttpStatus.NOT_FOUND, "entity '" + entity + "': no pre-computed score in"
-          + " deployment '" + name + "' and no fallback answered");
+      return inline(deployment, entity).thenCompose(scores -> scores.isPresent()
+          ? CompletableFuture.completedFuture(
+              answer(deployment, entity, Source.INLINE, scores.get()))
+          : baseline(deployment).thenApply(baseline -> {
+            if (baseline.isPresent()) {
+              return answer(deployment, entity, Source.BASELINE, baseline.get());
+            }
+            lookups.get(name).get(Source.NONE).increment();
+            return error(HttpStatus.NOT_FOUND, "entity '" + entity + "': no pre-computed score"
+                + " in deployment '" + name + "' and no fallback answered");
+          }));
     }));
   }
 
@@ -141,15 +141,16 @@ public final class ScoresApi {
         });
   }
 
-  private Optional<ScoreStore.Scores> baseline(ScoreDeployment deployment) {
+  private CompletableFuture<Optional<ScoreStore.Scores>> baseline(ScoreDeployment deployment) {
     if (deployment.mostFrequentBaseline()) {
-      return store.baseline(deployment.name());
+      return store.baselineAsync(deployment.name());
     }
     if (deployment.baseline().isEmpty()) {
-      return Optional.empty();
+      return CompletableFuture.completedFuture(Optional.empty());
     }
-    return Optional.of(new ScoreStore.Scores(new LinkedHashMap<>(deployment.baseline()),
-        "baseline", null, Instant.EPOCH, Instant.EPOCH));
+    return CompletableFuture.completedFuture(Optional.of(new ScoreStore.Scores(
+        new LinkedHashMap<>(deployment.baseline()), "baseline", null, Instant.EPOCH,
+        Instant.EPOCH)));
   }
 
   private Optional<Tensor> entityTensor(String column, String entity) {

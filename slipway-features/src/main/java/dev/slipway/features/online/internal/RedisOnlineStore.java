@@ -8,6 +8,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The Redis online store. One string per feature view and entity, key
@@ -53,6 +55,7 @@ public final class RedisOnlineStore implements OnlineStore {
   private final RedisClient client;
   private final StatefulRedisConnection<String, byte[]> connection;
   private final RedisCommands<String, byte[]> commands;
+  private final RedisAsyncCommands<String, byte[]> asyncCommands;
   private final String writeScriptSha;
 
   public RedisOnlineStore(String redisUri, String keyPrefix) {
@@ -69,6 +72,7 @@ public final class RedisOnlineStore implements OnlineStore {
       throw new IllegalStateException("Redis at " + redisUri + ": cannot connect", e);
     }
     this.commands = connection.sync();
+    this.asyncCommands = connection.async();
     this.writeScriptSha = commands.scriptLoad(WRITE_NOT_OLDER);
   }
 
@@ -99,15 +103,33 @@ public final class RedisOnlineStore implements OnlineStore {
   @Override
   public List<Optional<OnlineRow>> read(String featureView, List<EntityKey> keys,
       List<String> features) {
-    List<Optional<OnlineRow>> rows = new ArrayList<>(keys.size());
     if (keys.isEmpty()) {
-      return rows;
+      return new ArrayList<>();
     }
+    return decode(keys, features, commands.mget(redisKeys(featureView, keys)));
+  }
+
+  @Override
+  public CompletableFuture<List<Optional<OnlineRow>>> readAsync(String featureView,
+      List<EntityKey> keys, List<String> features) {
+    if (keys.isEmpty()) {
+      return CompletableFuture.completedFuture(new ArrayList<>());
+    }
+    return asyncCommands.mget(redisKeys(featureView, keys)).toCompletableFuture()
+        .thenApply(stored -> decode(keys, features, stored));
+  }
+
+  private String[] redisKeys(String featureView, List<EntityKey> keys) {
     String[] redisKeys = new String[keys.size()];
     for (int i = 0; i < keys.size(); i++) {
       redisKeys[i] = redisKey(featureView, keys.get(i).encoded());
     }
-    List<KeyValue<String, byte[]>> stored = commands.mget(redisKeys);
+    return redisKeys;
+  }
+
+  private static List<Optional<OnlineRow>> decode(List<EntityKey> keys, List<String> features,
+      List<KeyValue<String, byte[]>> stored) {
+    List<Optional<OnlineRow>> rows = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       KeyValue<String, byte[]> value = stored.get(i);
       if (value.hasValue()) {
