@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipway.core.testing.Fixtures;
 import dev.slipway.spark.testing.LocalEngine;
-import dev.slipway.spark.testing.LocalSpark;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -12,13 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,32 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * process) write the same table for the same model and input: same columns, types and values, in
  * input order.
  */
-class CrossEngineTest {
-  private static LocalEngine localEngine;
-  private static SparkSession spark;
-
+class CrossEngineTest extends LocalEngineTestBase {
   @TempDir
   Path temp;
-
-  @BeforeAll
-  static void findLocalEngineAndStartSpark() throws IOException, InterruptedException {
-    localEngine = LocalEngine.find();
-    if (localEngine.available()) {
-      spark = LocalSpark.start();
-    }
-  }
-
-  @BeforeEach
-  void requireLocalEngine(TestInfo test) {
-    localEngine.require(test);
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    if (spark != null) {
-      spark.stop();
-    }
-  }
 
   @Test
   void breastCancer_localAndSparkEngines_writeIdenticalTables()

@@ -3,19 +3,13 @@ package dev.slipway.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipway.spark.testing.LocalEngine;
-import dev.slipway.spark.testing.LocalSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * command (this module's class path, {@code local[2]}), and the same pipeline on the local
  * engine writing the same scores.
  */
-class SparkPipelineTest {
+class SparkPipelineTest extends LocalEngineTestBase {
   private static final String PIPELINES = """
       pipelines:
         churn_local:
@@ -38,31 +32,8 @@ class SparkPipelineTest {
           sinks: {parquet: out/spark}
       """;
 
-  private static LocalEngine localEngine;
-  private static SparkSession spark;
-
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void findLocalEngine() throws IOException, InterruptedException {
-    localEngine = LocalEngine.find();
-    if (localEngine.available()) {
-      spark = LocalSpark.start();
-    }
-  }
-
-  @BeforeEach
-  void requireLocalEngine(TestInfo test) {
-    localEngine.require(test);
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    if (spark != null) {
-      spark.stop();
-    }
-  }
 
   @Test
   void sparkEnginePipeline_writesTheScoresOfTheLocalEngine()
