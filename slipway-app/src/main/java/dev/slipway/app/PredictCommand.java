@@ -67,24 +67,33 @@ final class PredictCommand implements Runnable {
         new OfflinePrediction.Job(input, output, quarantine, keys, features, batchSize);
     OfflinePrediction.Result result;
     long start = System.nanoTime();
-    // The bar appears once the input is known to be readable, not before a mistake's message.
+    // The bar appears with the first scored rows, after the input and the model were found to
+    // fit, so that a mistake's message is not preceded by a bar. Scoring threads report.
     ProgressBar[] bar = new ProgressBar[1];
+    long[] total = {-1};
     try {
       result = OfflinePrediction.run(job, artifact, new OfflinePrediction.Progress() {
         @Override
         public void total(long rows) {
-          bar[0] = ProgressBars.rows("predict");
-          bar[0].maxHint(rows);
+          total[0] = rows;
         }
 
         @Override
         public void rowsRead(long rows) {
-          bar[0].stepTo(rows);
+          synchronized (bar) {
+            if (bar[0] == null) {
+              bar[0] = ProgressBars.rows("predict");
+              bar[0].maxHint(total[0]);
+            }
+            bar[0].stepTo(rows);
+          }
         }
       });
     } finally {
-      if (bar[0] != null) {
-        bar[0].close();
+      synchronized (bar) {
+        if (bar[0] != null) {
+          bar[0].close();
+        }
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
