@@ -134,6 +134,57 @@ class PipelineRunnerTest {
   }
 
   @Test
+  void run_jdbcSource_scoresTheQuerysRowsOfTheWindow() throws Exception {
+    TestDatabases.requirePostgres();
+    String table = "customers_" + UUID.randomUUID().toString().replace("-", "");
+    List<String> lines = Files.readAllLines(fixture.source);
+    String[] header = lines.get(0).split(",");
+    StringBuilder ddl = new StringBuilder("CREATE TABLE " + table
+        + " (customer_id BIGINT, event_timestamp TIMESTAMPTZ");
+    for (int c = 2; c < header.length; c++) {
+      ddl.append(", ").append(header[c]).append(" REAL");
+    }
+    try (Connection pg = DriverManager.getConnection(TestDatabases.POSTGRES_URL);
+        Statement statement = pg.createStatement()) {
+      statement.execute(ddl.append(')').toString());
+      StringBuilder insert = new StringBuilder("INSERT INTO " + table + " VALUES ");
+      for (int row = 1; row < lines.size(); row++) {
+        String[] cells = lines.get(row).split(",");
+        insert.append(row == 1 ? "(" : ", (").append(cells[0]).append(", '").append(cells[1])
+            .append("'");
+        for (int c = 2; c < cells.length; c++) {
+          insert.append(", ").append(cells[c]);
+        }
+        insert.append(')');
+      }
+      statement.execute(insert.toString());
+    }
+    try {
+      PipelineSpec spec = new PipelineSpec("churn", null, PipelineSpec.Engine.LOCAL,
+          "models:/bc/1", new PipelineSpec.Source.Jdbc(TestDatabases.POSTGRES_URL,
+              "SELECT * FROM " + table), List.of("customer_id"), "event_timestamp", List.of(),
+          new Sinks(null, null, new OnlineScores("churn", null, Map.of(), false)), 0,
+          Duration.ZERO);
+
+      PipelineRun first = runner.run(spec, Trigger.MANUAL,
+          new Window(DAY_1.minusSeconds(1), DAY_1.plusSeconds(1)));
+
+      assertThat(first.status()).as(first.error()).isEqualTo(Status.SUCCEEDED);
+      assertThat(first.rowsScored()).isEqualTo(DAY_1_ROWS);
+      double[] reference = Fixtures.breastCancerReferenceP1();
+      ScoreStore.Scores scores = fixture.scores.read("churn", EntityKey.of(7L)).orElseThrow();
+      assertThat(((Number) scores.scores().get("probabilities_1")).doubleValue())
+          .isCloseTo(reference[7], within(1e-5));
+      assertThat(fixture.scores.read("churn", EntityKey.of(300L))).isEmpty();
+    } finally {
+      try (Connection pg = DriverManager.getConnection(TestDatabases.POSTGRES_URL);
+          Statement statement = pg.createStatement()) {
+        statement.execute("DROP TABLE IF EXISTS " + table);
+      }
+    }
+  }
+
+  @Test
   void run_onlineSink_storesEachEntitysScoresWithModelAndDataTime() {
     Sinks sinks = new Sinks(null, null, new OnlineScores("churn", null, Map.of(), true));
     fixture.clock.advance(Duration.ofDays(2));
