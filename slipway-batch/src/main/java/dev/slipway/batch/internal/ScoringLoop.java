@@ -45,14 +45,17 @@ public final class ScoringLoop {
 
   /** One Arrow batch of rows on its way from the reader to the scorer. */
   private static final class Block {
+    // One of the two, by the model's input: FP32 models take floats as they are.
     final double[] values;
+    final float[] floats;
     boolean[] good;
     int goodRows;
     long lastRow;
     long sequence;
 
-    Block(int batchSize, int width) {
-      values = new double[batchSize * width];
+    Block(int batchSize, int width, boolean floatInput) {
+      values = floatInput ? null : new double[batchSize * width];
+      floats = floatInput ? new float[batchSize * width] : null;
     }
   }
 
@@ -68,7 +71,7 @@ public final class ScoringLoop {
   private final BlockingQueue<Block> free = new ArrayBlockingQueue<>(BLOCKS);
   private final BlockingQueue<Block> full =
       new ArrayBlockingQueue<>(BLOCKS + SCORING_THREADS);
-  private final Block endOfInput = new Block(0, 0);
+  private final Block endOfInput = new Block(0, 0, false);
   private final AtomicReference<Throwable> scoringFailure = new AtomicReference<>();
   private final Object appendTurn = new Object();
   // Guarded by appendTurn: the sequence number of the block whose scores are appended next.
@@ -90,7 +93,7 @@ public final class ScoringLoop {
     this.floatColumn = new float[batchSize];
     this.doubleColumn = new double[batchSize];
     for (int i = 0; i < BLOCKS; i++) {
-      free.add(new Block(batchSize, width));
+      free.add(new Block(batchSize, width, scorer.takesFloats()));
     }
   }
 
@@ -193,7 +196,6 @@ public final class ScoringLoop {
    * slice is copied out of Arrow's buffer in bulk first (a memory copy), then spread.
    */
   private int copyGoodRows(FloatingPointVector[] values, int from, int count, Block block) {
-    double[] target = block.values;
     boolean[] good = block.good;
     int goodRows = 0;
     for (int f = 0; f < width; f++) {
@@ -203,7 +205,11 @@ public final class ScoringLoop {
             .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(floatColumn, 0, count);
         for (int i = 0; i < count; i++) {
           if (good[i]) {
-            target[at] = floatColumn[i];
+            if (block.floats != null) {
+              block.floats[at] = floatColumn[i];
+            } else {
+              block.values[at] = floatColumn[i];
+            }
             at += width;
           }
         }
@@ -213,7 +219,11 @@ public final class ScoringLoop {
             .order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(doubleColumn, 0, count);
         for (int i = 0; i < count; i++) {
           if (good[i]) {
-            target[at] = doubleColumn[i];
+            if (block.floats != null) {
+              block.floats[at] = (float) doubleColumn[i];
+            } else {
+              block.values[at] = doubleColumn[i];
+            }
             at += width;
           }
         }
@@ -241,6 +251,7 @@ public final class ScoringLoop {
     try {
       for (Block block = full.take(); block != endOfInput; block = full.take()) {
         Object[] outputs = block.goodRows == 0 ? null
+            : block.floats != null ? scorer.scoreFloats(block.floats, block.goodRows)
             : scorer.score(block.values, block.goodRows);
         synchronized (appendTurn) {
           while (nextToAppend != block.sequence) {

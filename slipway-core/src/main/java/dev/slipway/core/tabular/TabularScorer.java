@@ -107,17 +107,49 @@ public final class TabularScorer {
    *     column's datatype
    */
   public Object[] score(double[] values, int rows) {
+    checkLength(values.length, rows);
+    return columns(model.predict(inputs(values, rows)), rows);
+  }
+
+  /**
+   * True when the model takes one FP32 matrix: {@link #scoreFloats} then scores values as they
+   * are, without a conversion pass.
+   */
+  public boolean takesFloats() {
+    return matrixLayout && model.signature().inputs().get(0).dataType() == DataType.FP32;
+  }
+
+  /**
+   * As {@link #score}, for a model that {@link #takesFloats}: {@code values} become the model's
+   * input as they are (exactly {@code rows * featureColumns().size()} of them; not kept after
+   * the call).
+   */
+  public Object[] scoreFloats(float[] values, int rows) {
+    if (!takesFloats()) {
+      throw new IllegalStateException("model input " + model.signature().inputs()
+          + " is not one FP32 matrix: use score(double[], int)");
+    }
+    checkLength(values.length, rows);
+    TensorSpec spec = model.signature().inputs().get(0);
     int width = featureColumns.size();
-    if (values.length < rows * width) {
-      throw new IllegalArgumentException("values: " + values.length + " (expected: >= "
+    float[] exact = values.length == rows * width ? values : Arrays.copyOf(values, rows * width);
+    return columns(model.predict(List.of(Tensor.ofFloats(spec.name(),
+        new long[] {rows, width}, exact))), rows);
+  }
+
+  private void checkLength(int length, int rows) {
+    int width = featureColumns.size();
+    if (length < rows * width) {
+      throw new IllegalArgumentException("values: " + length + " (expected: >= "
           + rows * width + " for " + rows + " rows)");
     }
-    List<Tensor> outputs = model.predict(inputs(values, rows));
+  }
+
+  private Object[] columns(List<Tensor> outputs, int rows) {
     Object[] columns = new Object[outputColumns.size()];
     for (int c = 0; c < columns.length; c++) {
       OutputColumn column = outputColumns.get(c);
-      Tensor output = outputs.get(column.output());
-      columns[c] = column(output, column, rows);
+      columns[c] = column(outputs.get(column.output()), column, rows);
     }
     return columns;
   }

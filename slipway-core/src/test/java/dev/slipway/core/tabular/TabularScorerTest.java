@@ -59,6 +59,23 @@ class TabularScorerTest {
   }
 
   @Test
+  void scoreFloats_fp32Matrix_givesWhatScoreGives() {
+    float[][] rows = Fixtures.breastCancerFeatures();
+    float[] floats = new float[40 * 30];
+    double[] doubles = new double[40 * 30];
+    for (int i = 0; i < floats.length; i++) {
+      floats[i] = rows[i / 30][i % 30];
+      doubles[i] = floats[i];
+    }
+    TabularScorer scorer = TabularScorer.bind(model, FEATURES, List.of(), Set.of());
+
+    assertThat(scorer.takesFloats()).isTrue();
+    Object[] fromFloats = scorer.scoreFloats(floats, 33);
+    Object[] fromDoubles = scorer.score(doubles, 33);
+    assertThat((float[]) fromFloats[1]).hasSize(33).containsExactly((float[]) fromDoubles[1]);
+  }
+
+  @Test
   void score_breastCancer_matchesPytorchReference() {
     float[][] rows = Fixtures.breastCancerFeatures();
     double[] reference = Fixtures.breastCancerReferenceP1();
