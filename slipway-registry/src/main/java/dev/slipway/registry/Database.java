@@ -96,7 +96,8 @@ public final class Database implements AutoCloseable {
     dataSource.close();
   }
 
-  private static String redact(String jdbcUrl) {
+  /** The URL with any password replaced by {@code ***}, for messages and logs. */
+  public static String redact(String jdbcUrl) {
     return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
 

@@ -1,5 +1,6 @@
 package dev.slipway.app.internal;
 
+import dev.slipway.registry.Database;
 import dev.slipway.registry.RegistryConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -29,7 +30,7 @@ public class RegistryLocation {
   public String describeStorage() {
     RegistryConfig config = registryConfig();
     return (config.embedded() ? "embedded database under " + dataDir.toAbsolutePath()
-        : config.jdbcUrl().replaceAll("(?i)(password=)[^&;]*", "$1***"))
+        : Database.redact(config.jdbcUrl()))
         + ", artifacts in " + config.artifactsDir();
   }
 }

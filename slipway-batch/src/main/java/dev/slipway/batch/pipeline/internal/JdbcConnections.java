@@ -17,8 +17,4 @@ final class JdbcConnections {
     }
     return DriverManager.getConnection(url, properties);
   }
-
-  static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
-  }
 }

@@ -7,6 +7,7 @@ import dev.slipway.batch.BatchJobException;
 import dev.slipway.batch.ScoringWorkspace;
 import dev.slipway.batch.internal.ColumnAppender;
 import dev.slipway.batch.pipeline.Window;
+import dev.slipway.registry.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -49,9 +50,9 @@ public final class JdbcSource {
       try (ResultSet rows = statement.executeQuery()) {
         copy(workspace, rows);
       }
-      return new BatchInput(TABLE, "query at " + JdbcConnections.redact(url));
+      return new BatchInput(TABLE, "query at " + Database.redact(url));
     } catch (SQLException e) {
-      throw new BatchJobException("jdbc source at " + JdbcConnections.redact(url) + ": "
+      throw new BatchJobException("jdbc source at " + Database.redact(url) + ": "
           + e.getMessage(), e);
     }
   }

@@ -6,6 +6,7 @@ import dev.slipway.batch.BatchJobException;
 import dev.slipway.batch.ScoringWorkspace;
 import dev.slipway.batch.pipeline.PipelineSpec.JdbcTable;
 import dev.slipway.batch.pipeline.Window;
+import dev.slipway.registry.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,7 +48,7 @@ public final class JdbcTableSink {
       }
     } catch (SQLException e) {
       throw new BatchJobException("jdbc sink " + target.table() + " at "
-          + JdbcConnections.redact(target.url()) + ": " + e.getMessage(), e);
+          + Database.redact(target.url()) + ": " + e.getMessage(), e);
     }
   }
 
