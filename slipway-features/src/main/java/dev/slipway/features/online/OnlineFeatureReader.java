@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Reads the latest features of a view for many entities and gives every value its Feast status:
@@ -36,6 +37,9 @@ public final class OnlineFeatureReader {
 
   /** All requested features of one entity, in request order. */
   public record EntityFeatures(EntityKey key, Map<String, FeatureValue> values) {}
+
+  private static final FeatureValue NOT_FOUND = new FeatureValue(null, FeatureStatus.NOT_FOUND,
+      null);
 
   /**
    * The newest event time materialized for {@code featureView}, or empty before its first
@@ -62,6 +66,40 @@ public final class OnlineFeatureReader {
    */
   public List<EntityFeatures> read(FeatureView view, List<EntityKey> keys,
       List<String> features) {
+    checkDeclared(view, features);
+    return withStatuses(view, keys, features, store.read(view.name(), keys, features));
+  }
+
+  /**
+   * As {@link #read}, completed when the store answers: with Redis the caller's thread (a
+   * server's event loop) is not held for the round trip. A feature not part of the view fails
+   * at once with {@link InvalidInputException}.
+   */
+  public CompletableFuture<List<EntityFeatures>> readAsync(FeatureView view,
+      List<EntityKey> keys, List<String> features) {
+    checkDeclared(view, features);
+    return store.readAsync(view.name(), keys, features)
+        .thenApply(rows -> withStatuses(view, keys, features, rows));
+  }
+
+  private void checkDeclared(FeatureView view, List<String> features) {
+    // Requests usually ask for a view's features in its own order (a feature service does):
+    // walking both lists then needs no set of names.
+    List<Feature> declared = view.features();
+    int next = 0;
+    for (String feature : features) {
+      while (next < declared.size() && !declared.get(next).name().equals(feature)) {
+        next++;
+      }
+      if (next == declared.size()) {
+        checkDeclaredAnyOrder(view, features);
+        return;
+      }
+      next++;
+    }
+  }
+
+  private static void checkDeclaredAnyOrder(FeatureView view, List<String> features) {
     Set<String> declared = new LinkedHashSet<>(view.features().size() * 2);
     for (Feature feature : view.features()) {
       declared.add(feature.name());
@@ -72,24 +110,35 @@ public final class OnlineFeatureReader {
             + feature + "' (expected one of " + declared + ")");
       }
     }
+  }
+
+  private List<EntityFeatures> withStatuses(FeatureView view, List<EntityKey> keys,
+      List<String> features, List<Optional<OnlineRow>> rows) {
     Instant now = clock.instant();
     Duration ttl = view.ttl() == null ? Duration.ZERO : view.ttl();
-    List<Optional<OnlineRow>> rows = store.read(view.name(), keys, features);
     List<EntityFeatures> result = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       Optional<OnlineRow> row = rows.get(i);
-      Map<String, FeatureValue> values = new LinkedHashMap<>();
-      boolean expired = row.isPresent() && !ttl.isZero()
-          && row.get().eventTime().plus(ttl).isBefore(now);
+      Map<String, FeatureValue> values = new LinkedHashMap<>(features.size() * 4 / 3 + 1);
+      if (row.isEmpty()) {
+        for (String feature : features) {
+          values.put(feature, NOT_FOUND);
+        }
+        result.add(new EntityFeatures(keys.get(i), values));
+        continue;
+      }
+      Instant eventTime = row.get().eventTime();
+      Map<String, Object> stored = row.get().values();
+      boolean expired = !ttl.isZero() && eventTime.plus(ttl).isBefore(now);
       for (String feature : features) {
-        if (row.isEmpty() || !row.get().values().containsKey(feature)) {
-          values.put(feature, new FeatureValue(null, FeatureStatus.NOT_FOUND, null));
+        Object value = stored.get(feature);
+        if (value == null && !stored.containsKey(feature)) {
+          values.put(feature, NOT_FOUND);
           continue;
         }
-        Object value = row.get().values().get(feature);
         FeatureStatus status = expired ? FeatureStatus.OUTSIDE_MAX_AGE
             : value == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT;
-        values.put(feature, new FeatureValue(value, status, row.get().eventTime()));
+        values.put(feature, new FeatureValue(value, status, eventTime));
       }
       result.add(new EntityFeatures(keys.get(i), values));
     }

@@ -8,12 +8,6 @@ import dev.slipway.features.Feature;
 import dev.slipway.features.FeatureView;
 import dev.slipway.features.Materializer;
 import dev.slipway.features.ValueType;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -81,33 +75,10 @@ class RedisOnlineStoreTest extends OnlineStoreContract {
 
   @AfterEach
   void deleteKeysOfThisRun() {
-    List<String> keys = keysOfThisRun();
-    if (!keys.isEmpty()) {
-      try (RedisClient client = RedisClient.create(RedisTestSupport.URI);
-          StatefulRedisConnection<String, String> connection = client.connect()) {
-        RedisCommands<String, String> commands = connection.sync();
-        for (int from = 0; from < keys.size(); from += 1000) {
-          commands.del(keys.subList(from, Math.min(keys.size(), from + 1000))
-              .toArray(String[]::new));
-        }
-      }
-    }
+    RedisTestSupport.deleteKeys(prefix);
   }
 
   private List<String> keysOfThisRun() {
-    try (RedisClient client = RedisClient.create(RedisTestSupport.URI);
-        StatefulRedisConnection<String, String> connection = client.connect()) {
-      RedisCommands<String, String> commands = connection.sync();
-      List<String> keys = new java.util.ArrayList<>();
-      ScanArgs args = ScanArgs.Builder.matches(prefix + ":*").limit(1000);
-      KeyScanCursor<String> cursor = commands.scan(args);
-      keys.addAll(cursor.getKeys());
-      // Bounded: a SCAN of a shared test Redis ends long before this many rounds.
-      for (int round = 0; round < 100_000 && !cursor.isFinished(); round++) {
-        cursor = commands.scan(ScanCursor.of(cursor.getCursor()), args);
-        keys.addAll(cursor.getKeys());
-      }
-      return keys;
-    }
+    return RedisTestSupport.keys(prefix);
   }
 }

@@ -17,12 +17,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Online feature retrieval by entity: feature refs ({@code view:feature}, on-demand views
@@ -34,15 +39,39 @@ public final class OnlineFeatureRetrieval {
   public record Column(String ref, List<Object> values, List<FeatureStatus> statuses,
       List<Instant> eventTimes) {}
 
+  /** One online-store read: a view's features for the request's rows, keyed by join keys. */
+  private record ViewRead(FeatureView view, List<String> features,
+      List<Entity.JoinKey> joinKeys) {}
+
+  /** An on-demand input: {@code variable} in the expression is {@code feature} of read #read. */
+  private record Input(String variable, int read, String feature) {}
+
+  /**
+   * Where one requested ref's values come from: {@code feature} of read #{@code read}, or (when
+   * {@code onDemand} is set) the expression over {@code inputs} and request fields.
+   */
+  private record Output(String ref, int read, String feature, OnDemandFeatureView onDemand,
+      Function<Map<String, Object>, Object> expression, List<Input> inputs) {}
+
+  private record Plan(List<String> refs, List<ViewRead> reads, List<Output> outputs,
+      List<OnDemandFeatureView> onDemandViews) {}
+
   private final FeatureDefinitions definitions;
   private final OnlineFeatureReader reader;
   private final MeterRegistry meters;
+  /** Keyed by the services' own ref lists, which {@code serviceFeatures} hands out as is. */
+  private final Map<List<String>, Plan> servicePlans = new IdentityHashMap<>();
+  private final Map<String, Counter> missCounters = new ConcurrentHashMap<>();
 
   public OnlineFeatureRetrieval(FeatureDefinitions definitions, OnlineFeatureReader reader,
       MeterRegistry meters) {
     this.definitions = definitions;
     this.reader = reader;
     this.meters = meters;
+    for (String service : definitions.featureServices().keySet()) {
+      List<String> refs = definitions.serviceFeatures(service);
+      servicePlans.put(refs, plan(refs));
+    }
     for (FeatureView view : definitions.featureViews().values()) {
       if (view.online()) {
         // Read at scrape time: one small online-store read per view.
@@ -87,93 +116,114 @@ public final class OnlineFeatureRetrieval {
 
   /**
    * Retrieves {@code refs} for {@code rows} rows of {@code entities} (typed values, see {@link
-   * #typed}).
+   * #typed}), waiting for the online store.
    *
    * @throws InvalidInputException naming an unknown ref or a missing entity column
    */
   public List<Column> retrieve(List<String> refs, Map<String, List<Object>> entities, int rows) {
-    Map<String, Set<String>> needed = new LinkedHashMap<>();
-    for (String ref : refs) {
-      String view = view(ref);
-      if (definitions.featureViews().containsKey(view)) {
-        addOnce(needed, view, feature(ref));
-      } else if (definitions.onDemandFeatureViews().containsKey(view)) {
-        for (String input : definitions.onDemandFeatureViews().get(view).inputs().values()) {
-          addOnce(needed, view(input), feature(input));
-        }
-      } else {
-        throw new InvalidInputException("features: '" + ref + "': no feature view '" + view
-            + "' (known: " + definitions.featureViews().keySet() + ", on-demand: "
-            + definitions.onDemandFeatureViews().keySet() + ")");
+    try {
+      return retrieveAsync(refs, entities, rows).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
       }
-      if (definitions.typeOf(ref).isEmpty()) {
-        throw new InvalidInputException("features: '" + ref + "': view '" + view
-            + "' has no feature '" + feature(ref) + "'");
+      throw e;
+    }
+  }
+
+  /**
+   * As {@link #retrieve}, completed when the online store has answered every view: a server's
+   * event loop is not held while Redis answers. A client's mistake (an unknown ref, a missing
+   * entity column) is thrown at once, before any read.
+   *
+   * @throws InvalidInputException naming an unknown ref or a missing entity column
+   */
+  public CompletableFuture<List<Column>> retrieveAsync(List<String> refs,
+      Map<String, List<Object>> entities, int rows) {
+    Plan plan = servicePlans.get(refs);
+    if (plan == null) {
+      plan = plan(refs);
+    }
+    List<CompletableFuture<List<EntityFeatures>>> reads = new ArrayList<>(plan.reads().size());
+    List<List<EntityKey>> keys = new ArrayList<>(plan.reads().size());
+    for (ViewRead read : plan.reads()) {
+      keys.add(keys(read, entities, rows));
+    }
+    for (OnDemandFeatureView view : plan.onDemandViews()) {
+      for (var field : view.requestFields()) {
+        if (!entities.containsKey(field.name())) {
+          throw new InvalidInputException("entities." + field.name()
+              + ": missing (on-demand view '" + view.name() + "' needs it per row)");
+        }
       }
     }
-    Map<String, List<Map<String, FeatureValue>>> fetched = new HashMap<>();
-    for (Map.Entry<String, Set<String>> entry : needed.entrySet()) {
-      FeatureView view = definitions.featureViews().get(entry.getKey());
-      List<EntityFeatures> read = reader.read(view, keys(view, entities, rows),
-          List.copyOf(entry.getValue()));
-      List<Map<String, FeatureValue>> perRow = new ArrayList<>(rows);
-      for (EntityFeatures row : read) {
-        perRow.add(row.values());
-        for (FeatureValue value : row.values().values()) {
-          if (value.status() != FeatureStatus.PRESENT) {
-            Counter.builder("slipway.features.online.misses")
-                .description("Online feature values not PRESENT, by view and status")
-                .tags("view", view.name(), "status", value.status().name())
-                .register(meters).increment();
-          }
+    for (int i = 0; i < plan.reads().size(); i++) {
+      ViewRead read = plan.reads().get(i);
+      reads.add(reader.readAsync(read.view(), keys.get(i), read.features()));
+    }
+    Plan planned = plan;
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      List<List<EntityFeatures>> fetched = new ArrayList<>(reads.size());
+      for (int i = 0; i < reads.size(); i++) {
+        List<EntityFeatures> read = reads.get(i).join();
+        countMisses(planned.reads().get(i).view().name(), read);
+        fetched.add(read);
+      }
+      return columns(planned, fetched, entities, rows);
+    });
+  }
+
+  private void countMisses(String view, List<EntityFeatures> read) {
+    for (EntityFeatures row : read) {
+      for (FeatureValue value : row.values().values()) {
+        if (value.status() != FeatureStatus.PRESENT) {
+          missCounters.computeIfAbsent(view + '\0' + value.status(), key -> Counter
+              .builder("slipway.features.online.misses")
+              .description("Online feature values not PRESENT, by view and status")
+              .tags("view", view, "status", value.status().name())
+              .register(meters)).increment();
         }
       }
-      fetched.put(entry.getKey(), perRow);
     }
-    List<Column> columns = new ArrayList<>(refs.size());
-    for (String ref : refs) {
-      String view = view(ref);
-      Column column = new Column(ref, new ArrayList<>(rows), new ArrayList<>(rows),
+  }
+
+  private static List<Column> columns(Plan plan, List<List<EntityFeatures>> fetched,
+      Map<String, List<Object>> entities, int rows) {
+    List<Column> columns = new ArrayList<>(plan.outputs().size());
+    for (Output output : plan.outputs()) {
+      Column column = new Column(output.ref(), new ArrayList<>(rows), new ArrayList<>(rows),
           new ArrayList<>(rows));
-      if (definitions.featureViews().containsKey(view)) {
-        for (Map<String, FeatureValue> row : fetched.get(view)) {
-          FeatureValue value = row.get(feature(ref));
+      if (output.onDemand() == null) {
+        for (EntityFeatures row : fetched.get(output.read())) {
+          FeatureValue value = row.values().get(output.feature());
           column.values().add(value.value());
           column.statuses().add(value.status());
           column.eventTimes().add(value.eventTime());
         }
       } else {
-        computeOnDemand(definitions.onDemandFeatureViews().get(view), feature(ref), entities,
-            fetched, rows, column);
+        computeOnDemand(output, fetched, entities, rows, column);
       }
       columns.add(column);
     }
     return columns;
   }
 
-  private void computeOnDemand(OnDemandFeatureView view, String feature,
-      Map<String, List<Object>> entities, Map<String, List<Map<String, FeatureValue>>> fetched,
-      int rows, Column column) {
-    for (var field : view.requestFields()) {
-      if (!entities.containsKey(field.name())) {
-        throw new InvalidInputException("entities." + field.name() + ": missing (on-demand view '"
-            + view.name() + "' needs it per row)");
-      }
-    }
+  private static void computeOnDemand(Output output, List<List<EntityFeatures>> fetched,
+      Map<String, List<Object>> entities, int rows, Column column) {
+    OnDemandFeatureView view = output.onDemand();
     for (int row = 0; row < rows; row++) {
       Map<String, Object> inputs = new HashMap<>();
       boolean complete = true;
-      for (Map.Entry<String, String> input : view.inputs().entrySet()) {
-        FeatureValue value = fetched.get(view(input.getValue())).get(row)
-            .get(feature(input.getValue()));
+      for (Input input : output.inputs()) {
+        FeatureValue value = fetched.get(input.read()).get(row).values().get(input.feature());
         complete &= value.status() == FeatureStatus.PRESENT;
-        inputs.put(input.getKey(), value.value());
+        inputs.put(input.variable(), value.value());
       }
       for (var field : view.requestFields()) {
         inputs.put(field.name(), entities.get(field.name()).get(row));
       }
       if (complete) {
-        column.values().add(definitions.expression(view.name(), feature).evaluate(inputs));
+        column.values().add(output.expression().apply(inputs));
         column.statuses().add(FeatureStatus.PRESENT);
       } else {
         column.values().add(null);
@@ -183,21 +233,78 @@ public final class OnlineFeatureRetrieval {
     }
   }
 
-  private List<EntityKey> keys(FeatureView view, Map<String, List<Object>> entities, int rows) {
-    List<Entity.JoinKey> joinKeys = new ArrayList<>();
-    for (String entity : view.entities()) {
-      joinKeys.addAll(definitions.entities().get(entity).joinKeys());
-    }
-    List<EntityKey> keys = new ArrayList<>(rows);
-    for (int row = 0; row < rows; row++) {
-      List<Object> values = new ArrayList<>(joinKeys.size());
-      for (Entity.JoinKey joinKey : joinKeys) {
-        List<Object> column = entities.get(joinKey.name());
-        if (column == null) {
-          throw new InvalidInputException("entities." + joinKey.name()
-              + ": missing (feature view '" + view.name() + "' is keyed by it)");
+  /**
+   * What a ref list needs: one read per feature view (each feature once, on-demand inputs
+   * included) and, per ref, where its value comes from. Feature services' plans are made once;
+   * a request's own list gets its plan per request.
+   */
+  private Plan plan(List<String> refs) {
+    Map<String, Set<String>> needed = new LinkedHashMap<>();
+    List<String[]> parsed = new ArrayList<>(refs.size());
+    for (String ref : refs) {
+      String view = view(ref);
+      String feature = ref.substring(view.length() + 1);
+      parsed.add(new String[] {view, feature});
+      if (definitions.featureViews().containsKey(view)) {
+        addOnce(needed, view, feature);
+      } else if (definitions.onDemandFeatureViews().containsKey(view)) {
+        for (String input : definitions.onDemandFeatureViews().get(view).inputs().values()) {
+          addOnce(needed, view(input), input.substring(input.indexOf(':') + 1));
         }
-        values.add(column.get(row));
+      } else {
+        throw new InvalidInputException("features: '" + ref + "': no feature view '" + view
+            + "' (known: " + definitions.featureViews().keySet() + ", on-demand: "
+            + definitions.onDemandFeatureViews().keySet() + ")");
+      }
+      if (definitions.typeOf(ref).isEmpty()) {
+        throw new InvalidInputException("features: '" + ref + "': view '" + view
+            + "' has no feature '" + feature + "'");
+      }
+    }
+    List<ViewRead> reads = new ArrayList<>(needed.size());
+    Map<String, Integer> readIndex = new HashMap<>();
+    for (Map.Entry<String, Set<String>> entry : needed.entrySet()) {
+      FeatureView view = definitions.featureViews().get(entry.getKey());
+      List<Entity.JoinKey> joinKeys = new ArrayList<>();
+      for (String entity : view.entities()) {
+        joinKeys.addAll(definitions.entities().get(entity).joinKeys());
+      }
+      readIndex.put(view.name(), reads.size());
+      reads.add(new ViewRead(view, List.copyOf(entry.getValue()), List.copyOf(joinKeys)));
+    }
+    List<Output> outputs = new ArrayList<>(refs.size());
+    Set<OnDemandFeatureView> onDemandViews = new LinkedHashSet<>();
+    for (int i = 0; i < refs.size(); i++) {
+      String view = parsed.get(i)[0];
+      String feature = parsed.get(i)[1];
+      OnDemandFeatureView onDemand = definitions.onDemandFeatureViews().get(view);
+      if (onDemand == null) {
+        outputs.add(new Output(refs.get(i), readIndex.get(view), feature, null, null, List.of()));
+        continue;
+      }
+      onDemandViews.add(onDemand);
+      List<Input> inputs = new ArrayList<>();
+      onDemand.inputs().forEach((variable, input) -> inputs.add(new Input(variable,
+          readIndex.get(view(input)), input.substring(input.indexOf(':') + 1))));
+      outputs.add(new Output(refs.get(i), -1, feature, onDemand,
+          definitions.expression(view, feature)::evaluate, List.copyOf(inputs)));
+    }
+    return new Plan(refs, List.copyOf(reads), List.copyOf(outputs), List.copyOf(onDemandViews));
+  }
+
+  private static List<EntityKey> keys(ViewRead read, Map<String, List<Object>> entities,
+      int rows) {
+    List<EntityKey> keys = new ArrayList<>(rows);
+    for (Entity.JoinKey joinKey : read.joinKeys()) {
+      if (!entities.containsKey(joinKey.name())) {
+        throw new InvalidInputException("entities." + joinKey.name()
+            + ": missing (feature view '" + read.view().name() + "' is keyed by it)");
+      }
+    }
+    for (int row = 0; row < rows; row++) {
+      List<Object> values = new ArrayList<>(read.joinKeys().size());
+      for (Entity.JoinKey joinKey : read.joinKeys()) {
+        values.add(entities.get(joinKey.name()).get(row));
       }
       keys.add(new EntityKey(values));
     }
@@ -250,9 +357,5 @@ public final class OnlineFeatureRetrieval {
       throw new InvalidInputException("features: '" + ref + "' (expected view:feature)");
     }
     return ref.substring(0, colon);
-  }
-
-  private static String feature(String ref) {
-    return ref.substring(ref.indexOf(':') + 1);
   }
 }
