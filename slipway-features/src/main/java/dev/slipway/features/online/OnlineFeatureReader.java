@@ -42,6 +42,43 @@ public final class OnlineFeatureReader {
       null);
 
   /**
+   * One entity's stored row of a view as read, with the TTL already judged: values and statuses
+   * per feature without building a map of them (a 250-feature read asks for each once).
+   *
+   * @param row the stored row, null when the entity was never written
+   * @param expired whether the row's event time plus the view's TTL lies before now
+   */
+  public record StoredRow(EntityKey key, OnlineRow row, boolean expired) {
+    public FeatureStatus status(String feature) {
+      if (row == null) {
+        return FeatureStatus.NOT_FOUND;
+      }
+      Object value = row.values().get(feature);
+      if (value == null && !row.values().containsKey(feature)) {
+        return FeatureStatus.NOT_FOUND;
+      }
+      return expired ? FeatureStatus.OUTSIDE_MAX_AGE
+          : value == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT;
+    }
+
+    /** The stored value (also when expired, as Feast returns it), or null. */
+    public Object value(String feature) {
+      return row == null ? null : row.values().get(feature);
+    }
+
+    /** The row's event time, or null when NOT_FOUND. */
+    public Instant eventTime(String feature) {
+      return status(feature) == FeatureStatus.NOT_FOUND ? null : row.eventTime();
+    }
+
+    FeatureValue featureValue(String feature) {
+      FeatureStatus status = status(feature);
+      return status == FeatureStatus.NOT_FOUND ? NOT_FOUND
+          : new FeatureValue(row.values().get(feature), status, row.eventTime());
+    }
+  }
+
+  /**
    * The newest event time materialized for {@code featureView}, or empty before its first
    * materialization: the age of what online reads can see.
    */
@@ -67,19 +104,29 @@ public final class OnlineFeatureReader {
   public List<EntityFeatures> read(FeatureView view, List<EntityKey> keys,
       List<String> features) {
     checkDeclared(view, features);
-    return withStatuses(view, keys, features, store.read(view.name(), keys, features));
+    List<StoredRow> rows = judged(view, keys, store.read(view.name(), keys, features));
+    List<EntityFeatures> result = new ArrayList<>(rows.size());
+    for (StoredRow row : rows) {
+      Map<String, FeatureValue> values = new LinkedHashMap<>(features.size() * 4 / 3 + 1);
+      for (String feature : features) {
+        values.put(feature, row.featureValue(feature));
+      }
+      result.add(new EntityFeatures(row.key(), values));
+    }
+    return result;
   }
 
   /**
-   * As {@link #read}, completed when the store answers: with Redis the caller's thread (a
-   * server's event loop) is not held for the round trip. A feature not part of the view fails
-   * at once with {@link InvalidInputException}.
+   * Reads the stored rows of {@code features} of {@code view} for {@code keys}, in key order,
+   * completed when the store answers: with Redis the caller's thread (a server's event loop) is
+   * not held for the round trip. A feature not part of the view fails at once with {@link
+   * InvalidInputException}.
    */
-  public CompletableFuture<List<EntityFeatures>> readAsync(FeatureView view,
+  public CompletableFuture<List<StoredRow>> readRowsAsync(FeatureView view,
       List<EntityKey> keys, List<String> features) {
     checkDeclared(view, features);
     return store.readAsync(view.name(), keys, features)
-        .thenApply(rows -> withStatuses(view, keys, features, rows));
+        .thenApply(rows -> judged(view, keys, rows));
   }
 
   private void checkDeclared(FeatureView view, List<String> features) {
@@ -112,36 +159,16 @@ public final class OnlineFeatureReader {
     }
   }
 
-  private List<EntityFeatures> withStatuses(FeatureView view, List<EntityKey> keys,
-      List<String> features, List<Optional<OnlineRow>> rows) {
+  private List<StoredRow> judged(FeatureView view, List<EntityKey> keys,
+      List<Optional<OnlineRow>> rows) {
     Instant now = clock.instant();
     Duration ttl = view.ttl() == null ? Duration.ZERO : view.ttl();
-    List<EntityFeatures> result = new ArrayList<>(keys.size());
+    List<StoredRow> judged = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
-      Optional<OnlineRow> row = rows.get(i);
-      Map<String, FeatureValue> values = new LinkedHashMap<>(features.size() * 4 / 3 + 1);
-      if (row.isEmpty()) {
-        for (String feature : features) {
-          values.put(feature, NOT_FOUND);
-        }
-        result.add(new EntityFeatures(keys.get(i), values));
-        continue;
-      }
-      Instant eventTime = row.get().eventTime();
-      Map<String, Object> stored = row.get().values();
-      boolean expired = !ttl.isZero() && eventTime.plus(ttl).isBefore(now);
-      for (String feature : features) {
-        Object value = stored.get(feature);
-        if (value == null && !stored.containsKey(feature)) {
-          values.put(feature, NOT_FOUND);
-          continue;
-        }
-        FeatureStatus status = expired ? FeatureStatus.OUTSIDE_MAX_AGE
-            : value == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT;
-        values.put(feature, new FeatureValue(value, status, eventTime));
-      }
-      result.add(new EntityFeatures(keys.get(i), values));
+      OnlineRow row = rows.get(i).orElse(null);
+      boolean expired = row != null && !ttl.isZero() && row.eventTime().plus(ttl).isBefore(now);
+      judged.add(new StoredRow(keys.get(i), row, expired));
     }
-    return result;
+    return judged;
   }
 }

@@ -77,12 +77,12 @@ final class EntityInputAssembler {
     for (int feature = 0; feature < refs.size(); feature++) {
       OnlineFeatureRetrieval.Column column = columns.get(feature);
       for (int row = 0; row < rows; row++) {
-        Object value = column.values().get(row);
-        if (column.statuses().get(row) != FeatureStatus.PRESENT || value == null) {
+        Object value = column.values()[row];
+        if (column.statuses()[row] != FeatureStatus.PRESENT || value == null) {
           Double fallback = binding.defaults().get(column.ref());
           if (fallback == null) {
             throw new InvalidInputException("row " + row + " " + describe(entities, row)
-                + ": feature '" + column.ref() + "' is " + column.statuses().get(row)
+                + ": feature '" + column.ref() + "' is " + column.statuses()[row]
                 + " and has no default (declare one, or send the model's input '"
                 + target.name() + "' instead)");
           }

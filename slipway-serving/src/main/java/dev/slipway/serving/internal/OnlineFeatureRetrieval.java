@@ -9,8 +9,7 @@ import dev.slipway.features.ValueType;
 import dev.slipway.features.online.EntityKey;
 import dev.slipway.features.online.FeatureStatus;
 import dev.slipway.features.online.OnlineFeatureReader;
-import dev.slipway.features.online.OnlineFeatureReader.EntityFeatures;
-import dev.slipway.features.online.OnlineFeatureReader.FeatureValue;
+import dev.slipway.features.online.OnlineFeatureReader.StoredRow;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,9 +34,16 @@ import java.util.function.Function;
  * and computed per row. Shared by {@code /v1/features/online} and entity-reference scoring.
  */
 public final class OnlineFeatureRetrieval {
-  /** One requested feature for every row: values, statuses and event times, column-major. */
-  public record Column(String ref, List<Object> values, List<FeatureStatus> statuses,
-      List<Instant> eventTimes) {}
+  /**
+   * One requested feature for every row: values, statuses and event times, column-major.
+   * {@code feature} is the ref's feature name (the answer's short name).
+   */
+  public record Column(String ref, String feature, Object[] values, FeatureStatus[] statuses,
+      Instant[] eventTimes) {
+    Column(String ref, String feature, int rows) {
+      this(ref, feature, new Object[rows], new FeatureStatus[rows], new Instant[rows]);
+    }
+  }
 
   /** One online-store read: a view's features for the request's rows, keyed by join keys. */
   private record ViewRead(FeatureView view, List<String> features,
@@ -144,7 +150,7 @@ public final class OnlineFeatureRetrieval {
     if (plan == null) {
       plan = plan(refs);
     }
-    List<CompletableFuture<List<EntityFeatures>>> reads = new ArrayList<>(plan.reads().size());
+    List<CompletableFuture<List<StoredRow>>> reads = new ArrayList<>(plan.reads().size());
     List<List<EntityKey>> keys = new ArrayList<>(plan.reads().size());
     for (ViewRead read : plan.reads()) {
       keys.add(keys(read, entities, rows));
@@ -159,46 +165,43 @@ public final class OnlineFeatureRetrieval {
     }
     for (int i = 0; i < plan.reads().size(); i++) {
       ViewRead read = plan.reads().get(i);
-      reads.add(reader.readAsync(read.view(), keys.get(i), read.features()));
+      reads.add(reader.readRowsAsync(read.view(), keys.get(i), read.features()));
     }
     Plan planned = plan;
     return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      List<List<EntityFeatures>> fetched = new ArrayList<>(reads.size());
+      List<List<StoredRow>> fetched = new ArrayList<>(reads.size());
       for (int i = 0; i < reads.size(); i++) {
-        List<EntityFeatures> read = reads.get(i).join();
-        countMisses(planned.reads().get(i).view().name(), read);
-        fetched.add(read);
+        fetched.add(reads.get(i).join());
       }
       return columns(planned, fetched, entities, rows);
     });
   }
 
-  private void countMisses(String view, List<EntityFeatures> read) {
-    for (EntityFeatures row : read) {
-      for (FeatureValue value : row.values().values()) {
-        if (value.status() != FeatureStatus.PRESENT) {
-          missCounters.computeIfAbsent(view + '\0' + value.status(), key -> Counter
-              .builder("slipway.features.online.misses")
-              .description("Online feature values not PRESENT, by view and status")
-              .tags("view", view, "status", value.status().name())
-              .register(meters)).increment();
-        }
-      }
-    }
+  private void countMiss(ViewRead read, FeatureStatus status) {
+    missCounters.computeIfAbsent(read.view().name() + '\0' + status, key -> Counter
+        .builder("slipway.features.online.misses")
+        .description("Requested online feature values not PRESENT, by view and status")
+        .tags("view", read.view().name(), "status", status.name())
+        .register(meters)).increment();
   }
 
-  private static List<Column> columns(Plan plan, List<List<EntityFeatures>> fetched,
+  private List<Column> columns(Plan plan, List<List<StoredRow>> fetched,
       Map<String, List<Object>> entities, int rows) {
     List<Column> columns = new ArrayList<>(plan.outputs().size());
     for (Output output : plan.outputs()) {
-      Column column = new Column(output.ref(), new ArrayList<>(rows), new ArrayList<>(rows),
-          new ArrayList<>(rows));
+      Column column = new Column(output.ref(), output.feature(), rows);
       if (output.onDemand() == null) {
-        for (EntityFeatures row : fetched.get(output.read())) {
-          FeatureValue value = row.values().get(output.feature());
-          column.values().add(value.value());
-          column.statuses().add(value.status());
-          column.eventTimes().add(value.eventTime());
+        List<StoredRow> read = fetched.get(output.read());
+        for (int row = 0; row < rows; row++) {
+          StoredRow stored = read.get(row);
+          FeatureStatus status = stored.status(output.feature());
+          if (status != FeatureStatus.PRESENT) {
+            countMiss(plan.reads().get(output.read()), status);
+          }
+          column.values()[row] = stored.value(output.feature());
+          column.statuses()[row] = status;
+          column.eventTimes()[row] = status == FeatureStatus.NOT_FOUND ? null
+              : stored.row().eventTime();
         }
       } else {
         computeOnDemand(output, fetched, entities, rows, column);
@@ -208,28 +211,22 @@ public final class OnlineFeatureRetrieval {
     return columns;
   }
 
-  private static void computeOnDemand(Output output, List<List<EntityFeatures>> fetched,
+  private static void computeOnDemand(Output output, List<List<StoredRow>> fetched,
       Map<String, List<Object>> entities, int rows, Column column) {
     OnDemandFeatureView view = output.onDemand();
     for (int row = 0; row < rows; row++) {
       Map<String, Object> inputs = new HashMap<>();
       boolean complete = true;
       for (Input input : output.inputs()) {
-        FeatureValue value = fetched.get(input.read()).get(row).values().get(input.feature());
-        complete &= value.status() == FeatureStatus.PRESENT;
-        inputs.put(input.variable(), value.value());
+        StoredRow stored = fetched.get(input.read()).get(row);
+        complete &= stored.status(input.feature()) == FeatureStatus.PRESENT;
+        inputs.put(input.variable(), stored.value(input.feature()));
       }
       for (var field : view.requestFields()) {
         inputs.put(field.name(), entities.get(field.name()).get(row));
       }
-      if (complete) {
-        column.values().add(output.expression().apply(inputs));
-        column.statuses().add(FeatureStatus.PRESENT);
-      } else {
-        column.values().add(null);
-        column.statuses().add(FeatureStatus.NOT_FOUND);
-      }
-      column.eventTimes().add(null);
+      column.values()[row] = complete ? output.expression().apply(inputs) : null;
+      column.statuses()[row] = complete ? FeatureStatus.PRESENT : FeatureStatus.NOT_FOUND;
     }
   }
 
