@@ -18,6 +18,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 STORES=${STORES:-rocksdb}
 ENTITIES=${ENTITIES:-100000}
 MEASURE=${MEASURE:-8}
@@ -35,7 +37,6 @@ SERVER_JVM_OPTS=${SERVER_JVM_OPTS:-"-Xms1g -Xmx1g -XX:+UseG1GC"}
 JAR=$ROOT/bench/target/benchmarks.jar
 LUA=$ROOT/bench/wrk-scores.lua
 
-log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 # ---- table: from $RESULTS, so that RENDER_ONLY=dir can print it again -----------------------
 print_table() {
@@ -82,19 +83,9 @@ RESULTS=$OUT/results.tsv
 echo "$ENTITIES" > "$OUT/entities.txt"
 
 # ---- processes: every one we start is recorded and stopped on exit, by its own pid ----------
-PIDS=()
 REDIS_PREFIXES=()
 DATA_DIR=$(mktemp -d -t slipway-scores-bench.XXXXXX)
 redis_cli() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; }
-stop_pid() {
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.2
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-}
 # The score server deletes its Redis keys when it stops; this catches a server that was killed.
 delete_redis_keys() {
   local prefix=$1
@@ -103,7 +94,7 @@ delete_redis_keys() {
       | xargs -r -n 1000 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" DEL > /dev/null 2>&1 || true
 }
 cleanup() {
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  stop_started
   for prefix in "${REDIS_PREFIXES[@]}"; do delete_redis_keys "$prefix"; done
   rm -rf "$DATA_DIR"
 }
@@ -166,44 +157,7 @@ profile_report() {
       "$OUT/$name.top-self.txt, $OUT/$name.top-inclusive.txt"
 }
 
-# Starts a Java main in the background; sets STARTED_PID and STARTED_PORT once it prints
-# 'ready port=N' (servers bind port 0, so parallel runs and other worktrees never collide).
-start_server() {
-  local name=$1 jfr=$2; shift 2
-  local logfile=$OUT/$name.log
-  # shellcheck disable=SC2086
-  java $SERVER_JVM_OPTS $jfr -cp "$JAR" "$@" --port 0 > "$logfile" 2>&1 &
-  STARTED_PID=$!
-  PIDS+=("$STARTED_PID")
-  for _ in $(seq 1 900); do
-    if ! kill -0 "$STARTED_PID" 2>/dev/null; then
-      log "$name died while starting:"; cat "$logfile" >&2; exit 1
-    fi
-    STARTED_PORT=$(sed -n 's/^ready port=\([0-9]*\).*/\1/p' "$logfile" | head -1)
-    if [[ -n $STARTED_PORT ]]; then
-      log "$name ready on port $STARTED_PORT (pid $STARTED_PID)"
-      return 0
-    fi
-    sleep 0.2
-  done
-  log "$name not ready after 180 s:"; cat "$logfile" >&2; exit 1
-}
-
 # ---- load ------------------------------------------------------------------------------------
-# wrk's latencies come as 412.00us / 1.23ms / 1.01s: normalise to ms.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-    else { print "NaN" } }'
-}
-
-# CPU ticks (1/100 s) a process has used: utime + stime, fields 14 and 15 of /proc/PID/stat.
-cpu_ticks() {
-  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
-}
-
 # run_wrk PORT PATH_PREFIX C SECONDS: wrk's output on stdout.
 run_wrk() {
   local port=$1 prefix=$2 c=$3 seconds=$4
@@ -216,31 +170,13 @@ run_wrk() {
 # wrk_load SERVER STORE PID PORT PATH_PREFIX C
 wrk_load() {
   local server=$1 store=$2 pid=$3 port=$4 prefix=$5 c=$6
-  local output cpu_before cpu_after
-  cpu_before=$(cpu_ticks "$pid")
-  output=$(run_wrk "$port" "$prefix" "$c" "${MEASURE%.*}")
-  cpu_after=$(cpu_ticks "$pid")
-  echo "== $server $store c=$c" >> "$OUT/wrk.txt"
-  echo "$output" >> "$OUT/wrk.txt"
-  local rps p50 p99 non2xx socket
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<< "$output")
-  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<< "$output")")
-  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<< "$output")")
-  non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' <<< "$output")
-  socket=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' <<< "$output")
-  local errors=$(( ${non2xx:-0} + ${socket:-0} ))
-  # wrk has no warm-up: its whole run is the window ("N requests in 8.00s").
-  local cpu_stats cpu_per_request cores
-  cpu_stats=$(awk -v ticks=$(( cpu_after - cpu_before )) \
-      '/requests in/ { secs = $4; sub(/s,?$/, "", secs)
-        if ($1 > 0 && secs > 0) printf "%.1f %.2f\n", ticks * 1e4 / $1, ticks / 100 / secs }' \
-      <<< "$output")
-  cpu_per_request=${cpu_stats% *} cores=${cpu_stats#* }
-  log "$server $store c=$c rps=${rps:-NaN} p50_ms=$p50 p99_ms=$p99 errors=$errors" \
-      "server_cpu_us_per_req=${cpu_per_request:-NaN} server_cores=${cores:-NaN}" \
+  WRK_PATH_PREFIX=$prefix WRK_ENTITIES=$ENTITIES WRK_MAX_REQUESTS=$MAX_REQUESTS \
+      wrk_measure "$pid" "${MEASURE%.*}" -c"$c" -s "$LUA" "http://127.0.0.1:$port"
+  log "$server $store c=$c rps=$WRK_RPS p50_ms=$WRK_P50 p99_ms=$WRK_P99 errors=$WRK_ERRORS" \
+      "server_cpu_us_per_req=$WRK_CPU_US server_cores=$WRK_CORES" \
       "load=$(cut -d' ' -f1 /proc/loadavg)"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$store" "$c" "${rps:-NaN}" \
-      "$p50" "$p99" "$errors" "${cpu_per_request:-NaN}" "${cores:-NaN}" >> "$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$store" "$c" "$WRK_RPS" \
+      "$WRK_P50" "$WRK_P99" "$WRK_ERRORS" "$WRK_CPU_US" "$WRK_CORES" >> "$RESULTS"
 }
 
 # check_answer NAME URL [REQUIRED_TEXT]: fails loudly unless a 200 JSON answer (holding the text).
@@ -263,13 +199,7 @@ if [[ $SKIP_BUILD != 1 || ! -f $JAR ]]; then
   log "building bench/target/benchmarks.jar"
   (cd "$ROOT" && mvn -B -q -pl bench -am package -DskipTests)
 fi
-if ! command -v wrk > /dev/null && [[ $INSTALL_WRK == 1 ]] && command -v apt-get > /dev/null \
-    && [[ $(id -u) == 0 ]]; then
-  log "installing wrk"
-  (apt-get update -qq && apt-get install -y -qq wrk) > "$OUT/apt.log" 2>&1 \
-      || log "could not install wrk"
-fi
-command -v wrk > /dev/null || { log "FAIL: wrk is not installed (apt-get install wrk)"; exit 1; }
+install_wrk
 command -v curl > /dev/null || { log "FAIL: curl is not installed"; exit 1; }
 
 {

@@ -8,8 +8,9 @@
 # PROFILE=1) go to $OUT. Every server it starts is stopped on exit, every load run is bounded in
 # time (--warmup + --measure, wrk -d, timeout) and in count (--max-requests, WRK_MAX_REQUESTS).
 #
-# Usage: bench/run-server-bench.sh            (about 8 minutes with the defaults)
-# Knobs (environment): WARMUP=3 MEASURE=8 CONCURRENCIES="1 8 32" BATCH_CONCURRENCY=64
+# Usage: bench/run-server-bench.sh            (about 11 minutes with the defaults)
+# Knobs (environment): WARMUP=3 MEASURE=8 SERVER_WARMUP=20 CONCURRENCIES="1 8 32"
+#   BATCH_CONCURRENCY=64
 #   BATCH_CONFIGS="32:250:1 32:1000:1 32:4000:1 32:1000:2 64:1000:1" (max_batch:delay_us:workers)
 #   MAX_REQUESTS=2000000 LOADGEN_CLIENTS="netty armeria" GRPC_CONNECTIONS="1 2"
 #   SKIP_BUILD=1 PROFILE=1 INSTALL_WRK=0 OUT=dir
@@ -18,7 +19,13 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 WARMUP=${WARMUP:-3}
+# Seconds of untimed load per protocol on each server before anything is measured: the JIT must
+# be done with the request path (with 5 s, JFR still showed C2 compiling Slipway's JSON and
+# HTTP code during the first measured run on a slow day).
+SERVER_WARMUP=${SERVER_WARMUP:-20}
 MEASURE=${MEASURE:-8}
 CONCURRENCIES=${CONCURRENCIES:-"1 8 32"}
 BATCH_CONCURRENCY=${BATCH_CONCURRENCY:-64}
@@ -41,7 +48,6 @@ FIXTURES=$ROOT/fixtures
 BC_INPUT=$FIXTURES/breast_cancer.csv
 BIG_INPUT=$FIXTURES/big_inputs.csv
 
-log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 # ---- tables: from $RESULTS, so that RENDER_ONLY=dir can print them again --------------------
 print_tables() {
   cat "$OUT/machine.txt" | sed 's/^/    /'
@@ -111,56 +117,16 @@ mkdir -p "$OUT"
 RESULTS=$OUT/results.tsv
 : > "$RESULTS"
 
-# ---- processes: every one we start is recorded and stopped on exit, by its own pid ----------
-PIDS=()
-declare -A PID_OF_PORT
+# ---- processes: every one started is stopped on exit (bench/lib.sh) ----------------------------
 REPO_DIR=$(mktemp -d -t slipway-bench-repo.XXXXXX)
-stop_pid() {
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.2
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-}
 cleanup() {
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  stop_started
   rm -rf "$REPO_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Starts a Java main in the background; sets STARTED_PID and STARTED_PORT once it prints
-# 'ready port=N' (servers bind port 0, so parallel runs and other worktrees never collide).
-start_server() {
-  local name=$1; shift
-  local logfile=$OUT/$name.log
-  # shellcheck disable=SC2086
-  java $SERVER_JVM_OPTS $JFR_OPTS -cp "$JAR" "$@" --port 0 > "$logfile" 2>&1 &
-  STARTED_PID=$!
-  PIDS+=("$STARTED_PID")
-  for _ in $(seq 1 600); do
-    if ! kill -0 "$STARTED_PID" 2>/dev/null; then
-      log "$name died while starting:"; cat "$logfile" >&2; exit 1
-    fi
-    STARTED_PORT=$(sed -n 's/^ready port=\([0-9]*\).*/\1/p' "$logfile" | head -1)
-    if [[ -n $STARTED_PORT ]]; then
-      PID_OF_PORT[$STARTED_PORT]=$STARTED_PID
-      log "$name ready on port $STARTED_PORT (pid $STARTED_PID)"
-      return 0
-    fi
-    sleep 0.2
-  done
-  log "$name not ready after 120 s:"; cat "$logfile" >&2; exit 1
-}
-
-stop_server() {
-  stop_pid "$1"
-}
-
 # ---- load ------------------------------------------------------------------------------------
-field() { tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"; }
 
 # load NAME PROTOCOL PORT C MODEL INPUT CLIENT_LABEL [extra LoadGenerator options...]
 load() {
@@ -188,51 +154,15 @@ load() {
       "$(field "$line" server_cpu_us_per_req)" "$(field "$line" server_cpu_cores)" >> "$RESULTS"
 }
 
-# wrk's latencies come as 412.00us / 1.23ms / 1.01s: normalise to ms.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-    else { print "NaN" } }'
-}
-
-# CPU ticks (1/100 s) a process has used: utime + stime, fields 14 and 15 of /proc/PID/stat.
-cpu_ticks() {
-  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
-}
-
 # wrk_load NAME PROTOCOL PORT PATH C BODY_FILE
 wrk_load() {
   local name=$1 protocol=$2 port=$3 path=$4 c=$5 body=$6
-  local url=http://127.0.0.1:$port$path pid=${PID_OF_PORT[$port]}
-  local output cpu_before cpu_after
-  cpu_before=$(cpu_ticks "$pid")
-  # One wrk thread: on two cores shared with the server, more threads only add contention.
-  output=$(WRK_BODY_FILE=$body WRK_MAX_REQUESTS=$MAX_REQUESTS \
-      timeout $(( ${MEASURE%.*} + 30 )) wrk -t1 -c"$c" -d"${MEASURE%.*}s" --latency \
-      -s "$ROOT/bench/wrk-post.lua" "$url" 2>&1 || true)
-  cpu_after=$(cpu_ticks "$pid")
-  echo "== $name $protocol c=$c" >> "$OUT/wrk.txt"
-  echo "$output" >> "$OUT/wrk.txt"
-  local rps p50 p99 non2xx socket
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<< "$output")
-  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<< "$output")")
-  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<< "$output")")
-  non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' <<< "$output")
-  socket=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' <<< "$output")
-  local errors=$(( ${non2xx:-0} + ${socket:-0} ))
-  # wrk has no warm-up: its whole run is the window ("N requests in 8.00s").
-  local cpu_stats cpu_per_request cores
-  cpu_stats=$(awk -v ticks=$(( cpu_after - cpu_before )) \
-      '/requests in/ { secs = $4; sub(/s,?$/, "", secs)
-        if ($1 > 0 && secs > 0) printf "%.1f %.2f\n", ticks * 1e4 / $1, ticks / 100 / secs }' \
-      <<< "$output")
-  cpu_per_request=${cpu_stats% *} cores=${cpu_stats#* }
-  log "$name wrk $protocol c=$c rps=${rps:-NaN} p50_ms=$p50 p99_ms=$p99 errors=$errors" \
-      "server_cpu_us_per_req=${cpu_per_request:-NaN}"
-  printf '%s\t%s\t%s\twrk\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$protocol" "$c" "${rps:-NaN}" \
-      "$p50" "$p99" "$errors" "${cpu_per_request:-NaN}" "${cores:-NaN}" >> "$RESULTS"
+  WRK_BODY_FILE=$body WRK_MAX_REQUESTS=$MAX_REQUESTS wrk_measure "${PID_OF_PORT[$port]}" \
+      "${MEASURE%.*}" -c"$c" -s "$ROOT/bench/wrk-post.lua" "http://127.0.0.1:$port$path"
+  log "$name wrk $protocol c=$c rps=$WRK_RPS p50_ms=$WRK_P50 p99_ms=$WRK_P99" \
+      "errors=$WRK_ERRORS server_cpu_us_per_req=$WRK_CPU_US"
+  printf '%s\t%s\t%s\twrk\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$protocol" "$c" "$WRK_RPS" \
+      "$WRK_P50" "$WRK_P99" "$WRK_ERRORS" "$WRK_CPU_US" "$WRK_CORES" >> "$RESULTS"
 }
 
 # ---- profiling (PROFILE=1) ------------------------------------------------------------------
@@ -326,24 +256,23 @@ command -v wrk > /dev/null && HAVE_WRK=1
 # ---- part 1: Slipway against the ceiling -----------------------------------------------------
 mkdir -p "$REPO_DIR/bc/bc/1"
 cp "$FIXTURES/bc_mlp.onnx" "$REPO_DIR/bc/bc/1/model.onnx"
-start_server ceiling dev.slipway.bench.CeilingServer
+start_server ceiling "$JFR_OPTS" dev.slipway.bench.CeilingServer
 CEILING_PID=$STARTED_PID CEILING_PORT=$STARTED_PORT
-start_server slipway-bc dev.slipway.bench.ServerLauncher --repository "$REPO_DIR/bc"
+start_server slipway-bc "$JFR_OPTS" dev.slipway.bench.ServerLauncher --repository "$REPO_DIR/bc"
 SLIPWAY_PID=$STARTED_PID SLIPWAY_PORT=$STARTED_PORT
 
 BODY=$OUT/bc-body.json
 java -cp "$JAR" dev.slipway.bench.InputRow "$BC_INPUT" 0 > "$BODY"
 
-log "warming both servers up (not recorded)"
+log "warming both servers up (${SERVER_WARMUP}s per protocol each, c=8, not recorded)"
 for protocol in rest grpc; do
-  timeout 60 java $CLIENT_JVM_OPTS -cp "$JAR" dev.slipway.bench.LoadGenerator \
-      --protocol "$protocol" --url "http://127.0.0.1:$SLIPWAY_PORT" --concurrency 8 \
-      --warmup 0 --measure 5 --max-requests "$MAX_REQUESTS" --input "$BC_INPUT" \
-      > /dev/null 2>> "$OUT/loadgen.err" || true
-  timeout 60 java $CLIENT_JVM_OPTS -cp "$JAR" dev.slipway.bench.LoadGenerator \
-      --protocol "ceiling-$protocol" --url "http://127.0.0.1:$CEILING_PORT" --concurrency 8 \
-      --warmup 0 --measure 5 --max-requests "$MAX_REQUESTS" --input "$BC_INPUT" \
-      > /dev/null 2>> "$OUT/loadgen.err" || true
+  for target in "$protocol $SLIPWAY_PORT" "ceiling-$protocol $CEILING_PORT"; do
+    timeout $(( SERVER_WARMUP + 60 )) java $CLIENT_JVM_OPTS -cp "$JAR" \
+        dev.slipway.bench.LoadGenerator --protocol "${target% *}" \
+        --url "http://127.0.0.1:${target#* }" --concurrency 8 --warmup 0 \
+        --measure "$SERVER_WARMUP" --max-requests "$MAX_REQUESTS" --input "$BC_INPUT" \
+        > /dev/null 2>> "$OUT/loadgen.err" || true
+  done
 done
 
 for c in $CONCURRENCIES; do
@@ -371,8 +300,8 @@ for c in $CONCURRENCIES; do
     wrk_load ceiling ceiling-rest "$CEILING_PORT" /ceiling "$c" "$BODY"
   fi
 done
-stop_server "$SLIPWAY_PID"
-stop_server "$CEILING_PID"
+stop_pid "$SLIPWAY_PID"
+stop_pid "$CEILING_PID"
 
 # ---- part 2: dynamic batching on big_mlp -----------------------------------------------------
 mkdir -p "$REPO_DIR/big/big/1"
@@ -387,14 +316,15 @@ for config in $BATCH_CONFIGS; do
       "$max_batch" "$delay" "$workers" > "$REPO_DIR/big/$name/config.yaml"
   BATCHED_MODELS+=("$name")
 done
-start_server slipway-big dev.slipway.bench.ServerLauncher --repository "$REPO_DIR/big"
+start_server slipway-big "$JFR_OPTS" dev.slipway.bench.ServerLauncher --repository "$REPO_DIR/big"
 BIG_PID=$STARTED_PID BIG_PORT=$STARTED_PORT
 
-log "warming the big_mlp server up (not recorded)"
+log "warming the big_mlp server up ($(( SERVER_WARMUP / 2 ))s per model, not recorded)"
 for model in big "${BATCHED_MODELS[@]}"; do
-  timeout 60 java $CLIENT_JVM_OPTS -cp "$JAR" dev.slipway.bench.LoadGenerator \
-      --protocol rest --url "http://127.0.0.1:$BIG_PORT" --model "$model" \
-      --concurrency "$BATCH_CONCURRENCY" --warmup 0 --measure 2 \
+  timeout $(( SERVER_WARMUP + 60 )) java $CLIENT_JVM_OPTS -cp "$JAR" \
+      dev.slipway.bench.LoadGenerator --protocol rest --url "http://127.0.0.1:$BIG_PORT" \
+      --model "$model" --concurrency "$BATCH_CONCURRENCY" --warmup 0 \
+      --measure $(( SERVER_WARMUP / 2 )) \
       --max-requests "$MAX_REQUESTS" --input "$BIG_INPUT" > /dev/null 2>> "$OUT/loadgen.err" \
       || true
 done
@@ -420,6 +350,6 @@ if [[ -n $best_model ]]; then
       "netty, 2 conn" --connections 2
   profile_report "$BIG_PID" slipway-big-batched-grpc
 fi
-stop_server "$BIG_PID"
+stop_pid "$BIG_PID"
 
 print_tables

@@ -1,5 +1,6 @@
 package dev.slipway.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -27,8 +28,10 @@ public final class LoadGenerator {
                            --max-requests N --input CSV [--row 0] [--model bc]
                            [--client netty|armeria] [--client-threads 1] [--connections N]
                            [--grpc-raw false] [--rest-http2 false] [--timeout-ms 10000]
-                           [--server-pid PID]
-        rest          POST URL/v2/models/MODEL/infer, JSON, HTTP/1.1, one connection per user
+                           [--server-pid PID] [--path /v1/features/online --body FILE]
+        rest          POST URL/v2/models/MODEL/infer, JSON, HTTP/1.1, one connection per user;
+                      with --path and --body: POST URL+PATH with that file's bytes (another
+                      JSON endpoint, e.g. online features); --input is then not read
         grpc          inference.GRPCInferenceService/ModelInfer over HTTP/2 on --connections
                       connections (default 1, as one gRPC channel)
         ceiling-rest  POST URL/ceiling of CeilingServer, same body
@@ -42,7 +45,7 @@ public final class LoadGenerator {
 
   private static final Set<String> OPTIONS = Set.of("protocol", "url", "model", "concurrency",
       "warmup", "measure", "max-requests", "input", "row", "client", "client-threads",
-      "connections", "grpc-raw", "rest-http2", "timeout-ms", "server-pid");
+      "connections", "grpc-raw", "rest-http2", "timeout-ms", "server-pid", "path", "body");
 
   private LoadGenerator() {}
 
@@ -68,7 +71,13 @@ public final class LoadGenerator {
     double warmupSeconds = options.decimal("warmup", 5);
     double measureSeconds = options.decimal("measure", 10);
     long maxRequests = options.number("max-requests", 1_000_000);
-    InputRow row = InputRow.read(Path.of(options.required("input")), options.integer("row", 0));
+    String path = options.string("path", null);
+    String body = options.string("body", null);
+    if ((path == null) != (body == null)) {
+      throw options.fail("--path and --body go together");
+    }
+    InputRow row = body == null
+        ? InputRow.read(Path.of(options.required("input")), options.integer("row", 0)) : null;
     String client = options.string("client", "netty");
     int clientThreads = options.integer("client-threads", 1);
     boolean restHttp2 = options.flag("rest-http2");
@@ -88,13 +97,18 @@ public final class LoadGenerator {
     if (connections < 1) {
       throw options.fail("--connections must be positive");
     }
-    String restUrl = url + (protocol.equals("rest") ? "/v2/models/" + model + "/infer"
-        : "/ceiling");
+    if (path != null && grpc) {
+      throw options.fail("--path and --body are for REST protocols");
+    }
+    String restUrl = url + (path != null ? path
+        : protocol.equals("rest") ? "/v2/models/" + model + "/infer" : "/ceiling");
+    String restJson = body != null ? Files.readString(Path.of(body)) : grpc ? null
+        : row.restJson();
 
     // One request first, on Armeria's client: a wrong URL or model must fail loudly, not
     // produce a table of errors.
     try (ArmeriaLoad probe = grpc ? ArmeriaLoad.grpc(url, row.grpcRequest(model, grpcRaw), 1,
-        timeout) : ArmeriaLoad.rest(restUrl, row.restJson(), false, 1, timeout)) {
+        timeout) : ArmeriaLoad.rest(restUrl, restJson, false, 1, timeout)) {
       probe.send().get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       System.err.println("probe request to " + (grpc ? url : restUrl) + " failed: "
@@ -110,11 +124,11 @@ public final class LoadGenerator {
       load = grpc
           ? new NettyGrpcLoad(url, row.grpcRequest(model, grpcRaw), connections, clientThreads,
               timeout)
-          : new NettyHttp1Load(restUrl, row.restJson(), clientThreads, timeout);
+          : new NettyHttp1Load(restUrl, restJson, clientThreads, timeout);
     } else if (client.equals("armeria")) {
       load = grpc
           ? ArmeriaLoad.grpc(url, row.grpcRequest(model, grpcRaw), connections, timeout)
-          : ArmeriaLoad.rest(restUrl, row.restJson(), restHttp2, connections, timeout);
+          : ArmeriaLoad.rest(restUrl, restJson, restHttp2, connections, timeout);
     } else {
       throw options.fail("unknown client '" + client + "'");
     }
@@ -124,7 +138,8 @@ public final class LoadGenerator {
       load.start(measurement, concurrency);
       // The last answers may take up to a timeout after the window closes.
       measurement.awaitUsers(timeout.toNanos() + TimeUnit.SECONDS.toNanos(5));
-      System.out.println(measurement.report(protocol, concurrency, "model=" + model + " "
+      System.out.println(measurement.report(protocol, concurrency, (path != null
+          ? "path=" + path : "model=" + model) + " "
           + load.describe() + " connections=" + connections
           + (grpc ? " grpc_raw=" + grpcRaw : "")));
     }

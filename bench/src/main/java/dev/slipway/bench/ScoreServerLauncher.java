@@ -116,7 +116,7 @@ public final class ScoreServerLauncher {
   }
 
   /** Deletes every key under {@code prefix + ":"}, SCAN by SCAN (never KEYS on a shared Redis). */
-  private static void deleteKeys(String redisUri, String prefix) {
+  static void deleteKeys(String redisUri, String prefix) {
     RedisClient client = RedisClient.create(redisUri);
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       var commands = connection.sync();

@@ -1,0 +1,122 @@
+# Shared by the bench/run-*-bench.sh scripts (sourced, not run). The caller sets OUT (its
+# output folder), JAR and SERVER_JVM_OPTS before calling these, and installs the exit trap:
+#   trap stop_started EXIT; trap 'exit 130' INT TERM
+
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+# ---- processes: every one started is recorded and stopped on exit, by its own pid ----------
+PIDS=()
+declare -A PID_OF_PORT
+
+stop_pid() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+stop_started() {
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+}
+
+# start_server NAME "EXTRA_JVM_OPTS" MAIN_CLASS [ARGS...]: starts a Java main of $JAR in the
+# background and sets STARTED_PID and STARTED_PORT once it prints 'ready port=N' (servers bind
+# port 0, so parallel runs and other worktrees never collide). Its output goes to $OUT/NAME.log.
+start_server() {
+  local name=$1 extra=$2; shift 2
+  local logfile=$OUT/$name.log
+  # shellcheck disable=SC2086
+  java $SERVER_JVM_OPTS $extra -cp "$JAR" "$@" --port 0 > "$logfile" 2>&1 &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+  for _ in $(seq 1 900); do
+    if ! kill -0 "$STARTED_PID" 2>/dev/null; then
+      log "$name died while starting:"; cat "$logfile" >&2; exit 1
+    fi
+    STARTED_PORT=$(sed -n 's/^ready port=\([0-9]*\).*/\1/p' "$logfile" | head -1)
+    if [[ -n $STARTED_PORT ]]; then
+      PID_OF_PORT[$STARTED_PORT]=$STARTED_PID
+      log "$name ready on port $STARTED_PORT (pid $STARTED_PID)"
+      return 0
+    fi
+    sleep 0.2
+  done
+  log "$name not ready after 180 s:"; cat "$logfile" >&2; exit 1
+}
+
+# ---- wrk --------------------------------------------------------------------------------------
+# install_wrk: apt-get install wrk when it is missing, allowed ($INSTALL_WRK, default 1) and
+# possible (root, apt); fails loudly when wrk is still missing.
+install_wrk() {
+  if ! command -v wrk > /dev/null && [[ ${INSTALL_WRK:-1} == 1 ]] \
+      && command -v apt-get > /dev/null && [[ $(id -u) == 0 ]]; then
+    log "installing wrk"
+    (apt-get update -qq && apt-get install -y -qq wrk) > "$OUT/apt.log" 2>&1 \
+        || log "could not install wrk"
+  fi
+  command -v wrk > /dev/null || { log "FAIL: wrk is not installed (apt-get install wrk)"; exit 1; }
+}
+
+# wrk's latencies come as 412.00us / 1.23ms / 1.01s: normalise to ms.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else { print "NaN" } }'
+}
+
+# CPU ticks (1/100 s) a process has used: utime + stime, fields 14 and 15 of /proc/PID/stat.
+cpu_ticks() {
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# wrk_measure SERVER_PID SECONDS WRK_ARGS...: runs wrk (one thread: on two cores shared with the
+# server, more only add contention) bounded in time, appends its output to $OUT/wrk.txt and sets
+# WRK_RPS, WRK_P50, WRK_P99 (ms), WRK_ERRORS (non-2xx plus socket errors), WRK_CPU_US (the
+# server's CPU per request) and WRK_CORES (the server's cores in use).
+wrk_measure() {
+  local pid=$1 seconds=$2; shift 2
+  local output cpu_before cpu_after
+  cpu_before=$(cpu_ticks "$pid")
+  output=$(timeout $(( seconds + 30 )) wrk -t1 -d"${seconds}s" --latency "$@" 2>&1 || true)
+  cpu_after=$(cpu_ticks "$pid")
+  { echo "== wrk $*"; echo "$output"; } >> "$OUT/wrk.txt"
+  WRK_RPS=$(awk '/^Requests\/sec:/ {print $2}' <<< "$output")
+  WRK_RPS=${WRK_RPS:-NaN}
+  WRK_P50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<< "$output")")
+  WRK_P99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<< "$output")")
+  local non2xx socket
+  non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' <<< "$output")
+  socket=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' <<< "$output")
+  WRK_ERRORS=$(( ${non2xx:-0} + ${socket:-0} ))
+  # wrk has no warm-up: its whole run is the window ("N requests in 8.00s").
+  local cpu_stats
+  cpu_stats=$(awk -v ticks=$(( cpu_after - cpu_before )) \
+      '/requests in/ { secs = $4; sub(/s,?$/, "", secs)
+        if ($1 > 0 && secs > 0) printf "%.1f %.2f\n", ticks * 1e4 / $1, ticks / 100 / secs }' \
+      <<< "$output")
+  WRK_CPU_US=${cpu_stats% *} WRK_CORES=${cpu_stats#* }
+  WRK_CPU_US=${WRK_CPU_US:-NaN} WRK_CORES=${WRK_CORES:-NaN}
+}
+
+# ---- the load generator -------------------------------------------------------------------------
+# field LINE KEY: the value of key=value in a LoadGenerator result line.
+field() { tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"; }
+
+# machine_info EXTRA_LINES...: the header every results folder keeps in machine.txt.
+machine_info() {
+  echo "date: $(date -u)"
+  echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p')"
+  echo "java: $(java -version 2>&1 | head -1)"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "server JVM: $SERVER_JVM_OPTS"
+  # wrk --version exits 1 after printing it.
+  echo "wrk: $( (wrk --version 2>&1 || true) | head -1 | cut -d' ' -f1-2), one thread"
+  for line in "$@"; do echo "$line"; done
+}
