@@ -103,18 +103,34 @@ wrk_measure() {
   WRK_CPU_US=${WRK_CPU_US:-NaN} WRK_CORES=${WRK_CORES:-NaN}
 }
 
+# ---- Redis (the caller sets REDIS_HOST and REDIS_PORT) ----------------------------------------
+redis_cli() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; }
+
+# delete_redis_keys PREFIX: deletes PREFIX:*, SCAN by SCAN. The servers delete their keys when
+# they stop; this catches one that was killed.
+delete_redis_keys() {
+  command -v redis-cli > /dev/null || return 0
+  redis_cli --scan --pattern "$1:*" 2>/dev/null \
+      | xargs -r -n 1000 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" DEL > /dev/null 2>&1 || true
+}
+
 # ---- the load generator -------------------------------------------------------------------------
 # field LINE KEY: the value of key=value in a LoadGenerator result line.
 field() { tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"; }
 
-# machine_info EXTRA_LINES...: the header every results folder keeps in machine.txt.
-machine_info() {
+# machine_basics: what every results folder records of the machine and the checkout.
+machine_basics() {
   echo "date: $(date -u)"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "nproc: $(nproc)"
   echo "cpu: $(lscpu | sed -n 's/^Model name: *//p')"
   echo "java: $(java -version 2>&1 | head -1)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# machine_info EXTRA_LINES...: machine_basics, the server JVM and wrk, then EXTRA_LINES.
+machine_info() {
+  machine_basics
   echo "server JVM: $SERVER_JVM_OPTS"
   # wrk --version exits 1 after printing it.
   echo "wrk: $( (wrk --version 2>&1 || true) | head -1 | cut -d' ' -f1-2), one thread"

@@ -68,13 +68,6 @@ echo "{\"feature_service\": \"all\", \"entities\": {\"customer_id\": [$ENTITY]}}
 
 REDIS_PREFIXES=()
 DATA_DIR=$(mktemp -d -t slipway-features-bench.XXXXXX)
-redis_cli() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; }
-# The server deletes its Redis keys when it stops; this catches a server that was killed.
-delete_redis_keys() {
-  command -v redis-cli > /dev/null || return 0
-  redis_cli --scan --pattern "$1:*" 2>/dev/null \
-      | xargs -r -n 1000 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" DEL > /dev/null 2>&1 || true
-}
 cleanup() {
   stop_started
   for prefix in "${REDIS_PREFIXES[@]}"; do delete_redis_keys "$prefix"; done

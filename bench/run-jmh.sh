@@ -9,6 +9,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 OUT=${OUT:-$ROOT/bench/target/jmh-$(date -u +%Y%m%dT%H%M%SZ)}
 JAR=$ROOT/bench/target/benchmarks.jar
 mkdir -p "$OUT"
@@ -19,12 +21,7 @@ if [[ ${SKIP_BUILD:-0} != 1 || ! -f $JAR ]]; then
 fi
 
 {
-  echo "date: $(date -u)"
-  echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "nproc: $(nproc)"
-  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p')"
-  echo "java: $(java -version 2>&1 | head -1)"
-  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  machine_basics
 } > "$OUT/machine.txt"
 
 # Run from the repository root: the benchmarks find fixtures/ there (forks inherit the cwd).

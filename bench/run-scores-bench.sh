@@ -85,14 +85,6 @@ echo "$ENTITIES" > "$OUT/entities.txt"
 # ---- processes: every one we start is recorded and stopped on exit, by its own pid ----------
 REDIS_PREFIXES=()
 DATA_DIR=$(mktemp -d -t slipway-scores-bench.XXXXXX)
-redis_cli() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; }
-# The score server deletes its Redis keys when it stops; this catches a server that was killed.
-delete_redis_keys() {
-  local prefix=$1
-  command -v redis-cli > /dev/null || return 0
-  redis_cli --scan --pattern "$prefix:*" 2>/dev/null \
-      | xargs -r -n 1000 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" DEL > /dev/null 2>&1 || true
-}
 cleanup() {
   stop_started
   for prefix in "${REDIS_PREFIXES[@]}"; do delete_redis_keys "$prefix"; done
@@ -203,12 +195,7 @@ install_wrk
 command -v curl > /dev/null || { log "FAIL: curl is not installed"; exit 1; }
 
 {
-  echo "date: $(date -u)"
-  echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "nproc: $(nproc)"
-  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p')"
-  echo "java: $(java -version 2>&1 | head -1)"
-  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  machine_basics
   echo "stores: $STORES; entities: $ENTITIES; measure=${MEASURE}s per run, warm-up ${WARMUP}s" \
       "per server (c=32, not recorded); max_requests=$MAX_REQUESTS"
   echo "server JVM: $SERVER_JVM_OPTS"

@@ -237,12 +237,7 @@ HAVE_WRK=0
 command -v wrk > /dev/null && HAVE_WRK=1
 
 {
-  echo "date: $(date -u)"
-  echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "nproc: $(nproc)"
-  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p')"
-  echo "java: $(java -version 2>&1 | head -1)"
-  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  machine_basics
   echo "warmup=${WARMUP}s measure=${MEASURE}s max_requests=$MAX_REQUESTS"
   echo "server JVM: $SERVER_JVM_OPTS; client JVM: $CLIENT_JVM_OPTS"
   # wrk --version exits 1 after printing it.

@@ -8,6 +8,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 CLASSPATH_FILE=$ROOT/slipway-spark/target/test-classpath.txt
 
 if [[ ${SKIP_BUILD:-0} != 1 || ! -f $CLASSPATH_FILE ]]; then
@@ -19,12 +21,7 @@ if [[ ${SKIP_BUILD:-0} != 1 || ! -f $CLASSPATH_FILE ]]; then
 fi
 
 {
-  echo "date: $(date -u)"
-  echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "nproc: $(nproc)"
-  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p')"
-  echo "java: $(java -version 2>&1 | head -1)"
-  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  machine_basics
 } >&2
 
 # From the repository root, where the benchmark finds fixtures/. SPARK_LOCAL_IP keeps Spark on
