@@ -10,7 +10,6 @@ import dev.slipway.features.ValueType;
 import dev.slipway.features.online.EntityKey;
 import dev.slipway.features.online.OnlineRow;
 import dev.slipway.features.online.OnlineStore;
-import dev.slipway.features.online.OnlineStores;
 import dev.slipway.serving.CompositeModelSource;
 import dev.slipway.serving.InferenceServer;
 import java.nio.file.Path;
@@ -61,25 +60,13 @@ public final class FeatureServerLauncher {
     if (entities < 1 || features < 1) {
       throw options.fail("--entities and --features must be at least 1");
     }
-    String kind = options.string("store", "rocksdb");
-    String redisUri = options.string("redis-uri", "redis://127.0.0.1:6379");
-    String redisPrefix = options.string("redis-prefix",
-        "slipwaybench" + ProcessHandle.current().pid() + "x" + System.currentTimeMillis());
-    OnlineStore online = switch (kind) {
-      case "rocksdb" -> OnlineStores.rocksDb(Path.of(options.required("dir")));
-      case "redis" -> OnlineStores.redis(redisUri, redisPrefix);
-      default -> throw options.fail("--store: '" + kind + "' (expected rocksdb or redis)");
-    };
-    if (kind.equals("redis")) {
-      // Registered before writing, so that even a half-written run is cleaned.
-      Runtime.getRuntime().addShutdownHook(new Thread(
-          () -> ScoreServerLauncher.deleteKeys(redisUri, redisPrefix)));
-    }
+    BenchStore bench = BenchStore.open(options);
+    OnlineStore online = bench.store;
     FeatureDefinitions definitions = definitions(features);
     long started = System.nanoTime();
     write(online, definitions.featureViews().get(VIEW), entities);
     System.err.printf("wrote %d entities x %d features to %s in %.1f s%n", entities, features,
-        kind.equals("redis") ? redisUri + " (prefix " + redisPrefix + ")" : options.required("dir"),
+        bench.where,
         (System.nanoTime() - started) / 1e9);
 
     InferenceServer server = InferenceServer.builder(new CompositeModelSource(List.of()))
@@ -94,9 +81,10 @@ public final class FeatureServerLauncher {
       server.close();
       online.close();
     }));
-    System.out.println("ready port=" + server.port() + " store=" + kind + " entities=" + entities
+    System.out.println("ready port=" + server.port() + " store=" + bench.kind
+        + " entities=" + entities
         + " features=" + features
-        + (kind.equals("redis") ? " redis_prefix=" + redisPrefix : ""));
+        + bench.readySuffix);
   }
 
   /** Customers keyed by an INT64 customer_id, one view of f0..fN-1, and the service of all. */

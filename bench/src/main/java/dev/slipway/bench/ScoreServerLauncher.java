@@ -2,17 +2,10 @@ package dev.slipway.bench;
 
 import dev.slipway.features.online.EntityKey;
 import dev.slipway.features.online.OnlineStore;
-import dev.slipway.features.online.OnlineStores;
 import dev.slipway.features.online.ScoreStore;
 import dev.slipway.serving.CompositeModelSource;
 import dev.slipway.serving.InferenceServer;
 import dev.slipway.serving.ScoreDeployment;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -57,24 +50,13 @@ public final class ScoreServerLauncher {
     if (entities < 1) {
       throw options.fail("--entities must be at least 1");
     }
-    String kind = options.string("store", "rocksdb");
-    String redisUri = options.string("redis-uri", "redis://127.0.0.1:6379");
-    String redisPrefix = options.string("redis-prefix",
-        "slipwaybench" + ProcessHandle.current().pid() + "x" + System.currentTimeMillis());
-    OnlineStore online = switch (kind) {
-      case "rocksdb" -> OnlineStores.rocksDb(Path.of(options.required("dir")));
-      case "redis" -> OnlineStores.redis(redisUri, redisPrefix);
-      default -> throw options.fail("--store: '" + kind + "' (expected rocksdb or redis)");
-    };
-    if (kind.equals("redis")) {
-      // Registered before writing, so that even a half-written run is cleaned.
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteKeys(redisUri, redisPrefix)));
-    }
+    BenchStore bench = BenchStore.open(options);
+    OnlineStore online = bench.store;
     ScoreStore scores = new ScoreStore(online);
     long started = System.nanoTime();
     write(scores, entities);
     System.err.printf("wrote %d entities' scores to %s in %.1f s%n", entities,
-        kind.equals("redis") ? redisUri + " (prefix " + redisPrefix + ")" : options.required("dir"),
+        bench.where,
         (System.nanoTime() - started) / 1e9);
 
     InferenceServer server = InferenceServer.builder(new CompositeModelSource(List.of()))
@@ -90,8 +72,9 @@ public final class ScoreServerLauncher {
       server.close();
       online.close();
     }));
-    System.out.println("ready port=" + server.port() + " store=" + kind + " entities=" + entities
-        + (kind.equals("redis") ? " redis_prefix=" + redisPrefix : ""));
+    System.out.println("ready port=" + server.port() + " store=" + bench.kind
+        + " entities=" + entities
+        + bench.readySuffix);
   }
 
   /** Scores like a binary classifier's: p and 1 - p, scored a little while after the window. */
@@ -115,26 +98,4 @@ public final class ScoreServerLauncher {
     }
   }
 
-  /** Deletes every key under {@code prefix + ":"}, SCAN by SCAN (never KEYS on a shared Redis). */
-  static void deleteKeys(String redisUri, String prefix) {
-    RedisClient client = RedisClient.create(redisUri);
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
-      var commands = connection.sync();
-      ScanArgs match = ScanArgs.Builder.matches(prefix + ":*").limit(1_000);
-      ScanCursor cursor = ScanCursor.INITIAL;
-      long deleted = 0;
-      do {
-        KeyScanCursor<String> page = commands.scan(cursor, match);
-        if (!page.getKeys().isEmpty()) {
-          deleted += commands.del(page.getKeys().toArray(String[]::new));
-        }
-        cursor = page;
-      } while (!cursor.isFinished());
-      System.err.println("deleted " + deleted + " Redis keys under " + prefix + ":");
-    } catch (RuntimeException e) {
-      System.err.println("could not delete the Redis keys under " + prefix + ": " + e);
-    } finally {
-      client.shutdown();
-    }
-  }
 }
