@@ -66,11 +66,6 @@ public final class OnlineFeatureReader {
       return row == null ? null : row.values().get(feature);
     }
 
-    /** The row's event time, or null when NOT_FOUND. */
-    public Instant eventTime(String feature) {
-      return status(feature) == FeatureStatus.NOT_FOUND ? null : row.eventTime();
-    }
-
     FeatureValue featureValue(String feature) {
       FeatureStatus status = status(feature);
       return status == FeatureStatus.NOT_FOUND ? NOT_FOUND

@@ -59,7 +59,7 @@ public final class OnlineFeatureRetrieval {
   private record Output(String ref, int read, String feature, OnDemandFeatureView onDemand,
       Function<Map<String, Object>, Object> expression, List<Input> inputs) {}
 
-  private record Plan(List<String> refs, List<ViewRead> reads, List<Output> outputs,
+  private record Plan(List<ViewRead> reads, List<Output> outputs,
       List<OnDemandFeatureView> onDemandViews) {}
 
   private final FeatureDefinitions definitions;
@@ -67,7 +67,7 @@ public final class OnlineFeatureRetrieval {
   private final MeterRegistry meters;
   /** Keyed by the services' own ref lists, which {@code serviceFeatures} hands out as is. */
   private final Map<List<String>, Plan> servicePlans = new IdentityHashMap<>();
-  private final Map<String, Counter> missCounters = new ConcurrentHashMap<>();
+  private final Map<String, Counter[]> missCounters = new ConcurrentHashMap<>();
 
   public OnlineFeatureRetrieval(FeatureDefinitions definitions, OnlineFeatureReader reader,
       MeterRegistry meters) {
@@ -178,11 +178,20 @@ public final class OnlineFeatureRetrieval {
   }
 
   private void countMiss(ViewRead read, FeatureStatus status) {
-    missCounters.computeIfAbsent(read.view().name() + '\0' + status, key -> Counter
-        .builder("slipway.features.online.misses")
-        .description("Requested online feature values not PRESENT, by view and status")
-        .tags("view", read.view().name(), "status", status.name())
-        .register(meters)).increment();
+    // Per view, one counter per status, made on first use: no key built per miss.
+    String view = read.view().name();
+    Counter[] counters = missCounters.computeIfAbsent(view,
+        name -> new Counter[FeatureStatus.values().length]);
+    Counter counter = counters[status.ordinal()];
+    if (counter == null) {
+      counter = Counter.builder("slipway.features.online.misses")
+          .description("Requested online feature values not PRESENT, by view and status")
+          .tags("view", view, "status", status.name())
+          .register(meters);
+      // Racing threads get the same counter back from the registry.
+      counters[status.ordinal()] = counter;
+    }
+    counter.increment();
   }
 
   private List<Column> columns(Plan plan, List<List<StoredRow>> fetched,
@@ -286,7 +295,7 @@ public final class OnlineFeatureRetrieval {
       outputs.add(new Output(refs.get(i), -1, feature, onDemand,
           definitions.expression(view, feature)::evaluate, List.copyOf(inputs)));
     }
-    return new Plan(refs, List.copyOf(reads), List.copyOf(outputs), List.copyOf(onDemandViews));
+    return new Plan(List.copyOf(reads), List.copyOf(outputs), List.copyOf(onDemandViews));
   }
 
   private static List<EntityKey> keys(ViewRead read, Map<String, List<Object>> entities,
