@@ -4,7 +4,9 @@
 # (FeatureServerLauncher writes the features first, as materialization would). Two clients, as in
 # the server benchmark: the load generator (closed loop, bare Netty, latencies as the users saw
 # them) and wrk (one thread; corrects for coordinated omission, so every stall of this shared
-# machine shows in its p99). Target of the issue: p99 at most 1 ms over HTTP.
+# machine shows in its p99). Target of the issue: p99 at most 1 ms over HTTP. In the same run, the
+# ceiling: bare Armeria reading the same request and sending back the first store's answer, byte
+# for byte (what the transport alone costs for a 24 KB answer on this machine).
 # Prints a markdown table on stdout; progress, logs and raw output go to $OUT. Every process it
 # starts is stopped on exit and the Redis keys it wrote are deleted; every load run is bounded in
 # time and in count (MAX_REQUESTS).
@@ -67,6 +69,8 @@ BODY=$OUT/body.json
 echo "{\"feature_service\": \"all\", \"entities\": {\"customer_id\": [$ENTITY]}}" > "$BODY"
 
 REDIS_PREFIXES=()
+# The first store's answer, sent back byte for byte by the ceiling server at the end.
+CEILING_ANSWER=""
 DATA_DIR=$(mktemp -d -t slipway-features-bench.XXXXXX)
 cleanup() {
   stop_started
@@ -76,19 +80,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# loadgen STORE PORT C WARMUP_SECONDS: one LoadGenerator run, recorded unless WARMUP_SECONDS is
-# "warm-up" (then the whole run is a warm-up and nothing is kept).
+# loadgen STORE PORT PATH C WARMUP_SECONDS: one LoadGenerator run, recorded unless WARMUP_SECONDS
+# is "warm-up" (then the whole run is a warm-up and nothing is kept).
 loadgen() {
-  local store=$1 port=$2 c=$3 warmup=$4 measure=$MEASURE
+  local store=$1 port=$2 path=$3 c=$4 warmup=$5 measure=$MEASURE
   [[ $warmup == warm-up ]] && { warmup=0; measure=$WARMUP; }
   local line
   # shellcheck disable=SC2086
   line=$(timeout $(( ${warmup%.*} + ${measure%.*} + 60 )) java $CLIENT_JVM_OPTS -cp "$JAR" \
       dev.slipway.bench.LoadGenerator --protocol rest --url "http://127.0.0.1:$port" \
-      --path "$PATH_" --body "$BODY" --concurrency "$c" --warmup "$warmup" \
+      --path "$path" --body "$BODY" --concurrency "$c" --warmup "$warmup" \
       --measure "$measure" --max-requests "$MAX_REQUESTS" --server-pid "${PID_OF_PORT[$port]}" \
       2>> "$OUT/loadgen.err" | grep '^result ' || true)
-  [[ $4 == warm-up ]] && return 0
+  [[ $5 == warm-up ]] && return 0
   if [[ -z $line ]]; then
     log "$store loadgen c=$c: no result (see $OUT/loadgen.err)"
     printf '%s\tloadgen\t%s\tNaN\tNaN\tNaN\tNaN\tfailed\tNaN\n' "$store" "$c" >> "$RESULTS"
@@ -99,6 +103,22 @@ loadgen() {
       "$(field "$line" p50_ms)" "$(field "$line" p99_ms)" "$(field "$line" p999_ms)" \
       "$(( $(field "$line" errors) + $(field "$line" warmup_errors) ))" \
       "$(field "$line" server_cpu_us_per_req)" >> "$RESULTS"
+}
+
+# measure_server NAME PORT PID PATH: warm-up, then the load generator and wrk at each concurrency.
+measure_server() {
+  local name=$1 port=$2 pid=$3 path=$4
+  log "warming the $name server up (${WARMUP}s at c=8, not recorded)"
+  loadgen "$name" "$port" "$path" 8 warm-up
+  for c in $CONCURRENCIES; do
+    loadgen "$name" "$port" "$path" "$c" 3
+    WRK_BODY_FILE=$BODY WRK_MAX_REQUESTS=$MAX_REQUESTS wrk_measure "$pid" "${MEASURE%.*}" \
+        -c"$c" -s "$ROOT/bench/wrk-post.lua" "http://127.0.0.1:$port$path"
+    log "$name wrk c=$c rps=$WRK_RPS p50_ms=$WRK_P50 p99_ms=$WRK_P99 errors=$WRK_ERRORS" \
+        "server_cpu_us_per_req=$WRK_CPU_US"
+    printf '%s\twrk\t%s\t%s\t%s\t%s\t-\t%s\t%s\n' "$name" "$c" "$WRK_RPS" "$WRK_P50" \
+        "$WRK_P99" "$WRK_ERRORS" "$WRK_CPU_US" >> "$RESULTS"
+  done
 }
 
 # ---- build, wrk and machine ------------------------------------------------------------------
@@ -141,23 +161,20 @@ for store in $STORES; do
   fi
   log "$store answer: $(wc -c < "$answer") bytes, $present PRESENT statuses"
 
-  log "warming the $store server up (${WARMUP}s at c=8, not recorded)"
-  loadgen "$store" "$PORT" 8 warm-up
-  for c in $CONCURRENCIES; do
-    loadgen "$store" "$PORT" "$c" 3
-    WRK_BODY_FILE=$BODY WRK_MAX_REQUESTS=$MAX_REQUESTS wrk_measure "$PID" "${MEASURE%.*}" \
-        -c"$c" -s "$ROOT/bench/wrk-post.lua" "http://127.0.0.1:$PORT$PATH_"
-    log "$store wrk c=$c rps=$WRK_RPS p50_ms=$WRK_P50 p99_ms=$WRK_P99 errors=$WRK_ERRORS" \
-        "server_cpu_us_per_req=$WRK_CPU_US"
-    printf '%s\twrk\t%s\t%s\t%s\t%s\t-\t%s\t%s\n' "$store" "$c" "$WRK_RPS" "$WRK_P50" \
-        "$WRK_P99" "$WRK_ERRORS" "$WRK_CPU_US" >> "$RESULTS"
-  done
+  [[ -n $CEILING_ANSWER ]] || CEILING_ANSWER=$answer
+  measure_server "$store" "$PORT" "$PID" "$PATH_"
   stop_pid "$PID"
   if [[ $store == redis ]]; then
     grep -h '^deleted\|^could not delete' "$OUT/slipway-$store.log" >&2 || true
     delete_redis_keys "$prefix"
   fi
 done
+# The transport's floor: bare Armeria reading the same request and sending the same bytes back.
+if [[ -n $CEILING_ANSWER ]]; then
+  start_server ceiling "" dev.slipway.bench.CeilingServer --features-answer "$CEILING_ANSWER"
+  measure_server ceiling "$STARTED_PORT" "$STARTED_PID" /ceiling/features
+  stop_pid "$STARTED_PID"
+fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
 
 print_table

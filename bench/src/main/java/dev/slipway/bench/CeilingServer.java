@@ -11,10 +11,13 @@ import dev.slipway.serving.grpc.InferTensorContents;
 import dev.slipway.serving.grpc.ModelInferRequest;
 import dev.slipway.serving.grpc.ModelInferResponse;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -27,13 +30,15 @@ import java.util.Set;
  * <p>Endpoints on one port, like Slipway: {@code POST /ceiling} (REST) and
  * {@code inference.GRPCInferenceService/ModelInfer} (gRPC); and, for the score look-up benchmark
  * (run-scores-bench.sh), {@code GET /ceiling/scores/{deployment}/{entity}}, a fixed answer the
- * size and shape of a pre-computed score look-up's.
+ * size and shape of a pre-computed score look-up's; with {@code --features-answer FILE}, for the
+ * online feature benchmark (run-features-bench.sh), {@code POST /ceiling/features} answering that
+ * file's bytes (a real Slipway answer captured by the script) after reading the request body.
  */
 public final class CeilingServer {
   private static final String USAGE = """
-      Usage: CeilingServer --port PORT [--host 127.0.0.1]
-      Serves POST /ceiling, GET /ceiling/scores/{deployment}/{entity} and gRPC ModelInfer with
-      fixed answers; prints 'ready port=N'.""";
+      Usage: CeilingServer --port PORT [--host 127.0.0.1] [--features-answer FILE]
+      Serves POST /ceiling, GET /ceiling/scores/{deployment}/{entity}, gRPC ModelInfer and, with
+      --features-answer, POST /ceiling/features with fixed answers; prints 'ready port=N'.""";
 
   /** What Slipway answers for bc_mlp and one row, byte for byte apart from the numbers. */
   static final byte[] REST_ANSWER = ("{\"model_name\":\"bc\",\"model_version\":\"1\","
@@ -54,11 +59,12 @@ public final class CeilingServer {
   private CeilingServer() {}
 
   public static void main(String[] args) {
-    Options options = Options.parse(args, Set.of("port", "host"), USAGE);
+    Options options = Options.parse(args, Set.of("port", "host", "features-answer"), USAGE);
     int port = options.integer("port", -1);
     if (port < 0) {
       throw options.fail("--port is required");
     }
+    byte[] featuresAnswer = featuresAnswer(options);
     Server server = Server.builder()
         .http(new InetSocketAddress(options.string("host", "127.0.0.1"), port))
         // Same request limit as Slipway's default, so both aggregate bodies alike.
@@ -68,11 +74,25 @@ public final class CeilingServer {
         // A GET has no body to read: answer at once, on the event loop, as Slipway's look-up does.
         .route().get("/ceiling/scores/{deployment}/{entity}")
             .build((ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON, SCORES_ANSWER))
+        .route().post("/ceiling/features").build((ctx, req) -> HttpResponse.of(req.aggregate()
+            .thenApply(ignored -> HttpResponse.of(HttpStatus.OK, MediaType.JSON, featuresAnswer))))
         .service(GrpcService.builder().addService(new FixedInference()).build())
         .build();
     server.start().join();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop().join()));
     System.out.println("ready port=" + server.activeLocalPort());
+  }
+
+  private static byte[] featuresAnswer(Options options) {
+    String file = options.string("features-answer", null);
+    if (file == null) {
+      return "{}".getBytes(StandardCharsets.UTF_8);
+    }
+    try {
+      return Files.readAllBytes(Path.of(file));
+    } catch (IOException e) {
+      throw options.fail("--features-answer " + file + ": cannot read (" + e.getMessage() + ")");
+    }
   }
 
   /** Answers every ModelInfer with a fixed bc_mlp-sized response, raw if the request was raw. */

@@ -1,7 +1,5 @@
 package dev.slipway.serving.internal;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -15,22 +13,14 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.slipway.core.InvalidInputException;
 import dev.slipway.features.FeatureDefinitions;
 import dev.slipway.features.ValueType;
-import dev.slipway.features.online.FeatureStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,6 +32,7 @@ public final class OnlineFeaturesApi {
   private final OnlineFeatureRetrieval retrieval;
   private final FeatureDefinitions definitions;
   private final Timer readLatency;
+  private final OnlineFeaturesAnswer answerWriter = new OnlineFeaturesAnswer();
 
   public OnlineFeaturesApi(OnlineFeatureRetrieval retrieval, MeterRegistry meters) {
     this.retrieval = retrieval;
@@ -73,18 +64,11 @@ public final class OnlineFeaturesApi {
               if (error != null) {
                 return RestApi.error(error);
               }
-              ByteBuf answer = ctx.alloc().buffer(256 + columns.size() * 128);
-              try {
-                write(answer, request.path("entities"), columns, retrieval.rows(),
-                    retrieval.fullNames());
-              } catch (IOException | RuntimeException e) {
-                answer.release();
-                return RestApi.error(e);
-              }
+              HttpData answer = answerWriter.write(request.path("entities"), columns,
+                  retrieval.rows(), retrieval.fullNames());
               readLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-              // Pooled: Armeria releases the buffer once it is written to the socket.
               return HttpResponse.of(ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE,
-                  MediaType.JSON), HttpData.wrap(answer));
+                  MediaType.JSON), answer);
             });
       } catch (IOException | RuntimeException e) {
         return CompletableFuture.completedFuture(RestApi.error(e));
@@ -128,108 +112,6 @@ public final class OnlineFeaturesApi {
     }
     return new Retrieval(refs, typed, rows,
         request.path("full_feature_names").asBoolean(false));
-  }
-
-  // The answer repeats a few strings hundreds of times: each is quoted and encoded once.
-  private static final SerializedString VALUES = new SerializedString("values");
-  private static final SerializedString STATUSES = new SerializedString("statuses");
-  private static final SerializedString EVENT_TIMESTAMPS =
-      new SerializedString("event_timestamps");
-  private static final SerializedString EPOCH = new SerializedString(Instant.EPOCH.toString());
-  private static final SerializedString[] STATUS_NAMES =
-      Arrays.stream(FeatureStatus.values()).map(status -> new SerializedString(status.name()))
-          .toArray(SerializedString[]::new);
-  /** Feature names as answered; only defined features get here, so the map stays small. */
-  private final Map<String, SerializedString> featureNames = new ConcurrentHashMap<>();
-
-  /**
-   * Streams the answer into {@code out}: for 250 features a tree of ~1000 nodes would cost more
-   * than the online-store read itself, and a pooled buffer spares growing and copying a byte
-   * array of ~25 KB per request.
-   */
-  private void write(ByteBuf out, JsonNode entities,
-      List<OnlineFeatureRetrieval.Column> columns, int rows, boolean fullNames)
-      throws IOException {
-    try (JsonGenerator json = OipJson.factory().createGenerator(
-        (OutputStream) new ByteBufOutputStream(out))) {
-      json.writeStartObject();
-      json.writeObjectFieldStart("metadata");
-      json.writeArrayFieldStart("feature_names");
-      for (var field : (Iterable<Map.Entry<String, JsonNode>>) entities::fields) {
-        json.writeString(field.getKey());
-      }
-      for (OnlineFeatureRetrieval.Column column : columns) {
-        String name = fullNames ? column.ref().replace(":", "__") : column.feature();
-        json.writeString(featureNames.computeIfAbsent(name, SerializedString::new));
-      }
-      json.writeEndArray();
-      json.writeEndObject();
-      json.writeArrayFieldStart("results");
-      for (var field : (Iterable<Map.Entry<String, JsonNode>>) entities::fields) {
-        json.writeStartObject();
-        json.writeFieldName(VALUES);
-        json.writeTree(field.getValue());
-        json.writeFieldName(STATUSES);
-        json.writeStartArray();
-        for (int row = 0; row < rows; row++) {
-          json.writeString(STATUS_NAMES[FeatureStatus.PRESENT.ordinal()]);
-        }
-        json.writeEndArray();
-        json.writeFieldName(EVENT_TIMESTAMPS);
-        json.writeStartArray();
-        for (int row = 0; row < rows; row++) {
-          json.writeString(EPOCH);
-        }
-        json.writeEndArray();
-        json.writeEndObject();
-      }
-      // Rows of one view share their event time: format each instant once per request.
-      Map<Instant, SerializedString> timestamps = new HashMap<>();
-      for (OnlineFeatureRetrieval.Column column : columns) {
-        json.writeStartObject();
-        json.writeFieldName(VALUES);
-        json.writeStartArray();
-        for (int row = 0; row < rows; row++) {
-          writeValue(json, column.values()[row]);
-        }
-        json.writeEndArray();
-        json.writeFieldName(STATUSES);
-        json.writeStartArray();
-        for (int row = 0; row < rows; row++) {
-          json.writeString(STATUS_NAMES[column.statuses()[row].ordinal()]);
-        }
-        json.writeEndArray();
-        json.writeFieldName(EVENT_TIMESTAMPS);
-        json.writeStartArray();
-        for (int row = 0; row < rows; row++) {
-          Instant time = column.eventTimes()[row];
-          json.writeString(time == null ? EPOCH
-              : timestamps.computeIfAbsent(time, t -> new SerializedString(t.toString())));
-        }
-        json.writeEndArray();
-        json.writeEndObject();
-      }
-      json.writeEndArray();
-      json.writeEndObject();
-    }
-  }
-
-  private static void writeValue(JsonGenerator json, Object value) throws IOException {
-    if (value == null) {
-      json.writeNull();
-    } else if (value instanceof Float number) {
-      json.writeNumber(number);
-    } else if (value instanceof Double number) {
-      json.writeNumber(number);
-    } else if (value instanceof Long number) {
-      json.writeNumber(number);
-    } else if (value instanceof Integer number) {
-      json.writeNumber(number);
-    } else if (value instanceof Boolean flag) {
-      json.writeBoolean(flag);
-    } else {
-      json.writeString(value.toString());
-    }
   }
 
   private static Object plain(JsonNode value) {
