@@ -1,5 +1,6 @@
 package dev.slipway.bench;
 
+import com.linecorp.armeria.common.CommonPools;
 import dev.slipway.features.online.OnlineStore;
 import dev.slipway.features.online.OnlineStores;
 import io.lettuce.core.KeyScanCursor;
@@ -43,7 +44,8 @@ final class BenchStore {
     String prefix = options.string("redis-prefix",
         "slipwaybench" + ProcessHandle.current().pid() + "x" + System.currentTimeMillis());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteKeys(uri, prefix)));
-    return new BenchStore(OnlineStores.redis(uri, prefix), kind,
+    // Both launchers serve on Armeria's shared event loops, as `slipway serve` does.
+    return new BenchStore(OnlineStores.redis(uri, prefix, CommonPools.workerGroup()), kind,
         uri + " (prefix " + prefix + ")", " redis_prefix=" + prefix);
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.MediaType;
@@ -158,7 +159,8 @@ class OnlineFeaturesHttpTest {
     }
     RedisTestSupport.assumeRedisReachable(getClass().getSimpleName());
     usedRedis = true;
-    return OnlineStores.redis(RedisTestSupport.URI, redisPrefix);
+    // As `slipway serve` opens it: reads on a Redis connection of each server event loop.
+    return OnlineStores.redis(RedisTestSupport.URI, redisPrefix, CommonPools.workerGroup());
   }
 
   private static InferenceServer server(OnlineStore store) {

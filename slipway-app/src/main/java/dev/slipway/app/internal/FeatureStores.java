@@ -3,6 +3,7 @@ package dev.slipway.app.internal;
 import dev.slipway.core.SlipwayException;
 import dev.slipway.features.online.OnlineStore;
 import dev.slipway.features.online.OnlineStores;
+import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
 
 /** Opens the online store a command line names. */
@@ -17,6 +18,15 @@ public final class FeatureStores {
    * {@code redis://host:port}.
    */
   public static OnlineStore online(String spec, Path dataDir) {
+    return online(spec, dataDir, null);
+  }
+
+  /**
+   * As {@link #online(String, Path)}, for a server whose reads run on {@code serverLoops}: a
+   * Redis store then reads through a connection per loop (see {@link OnlineStores#redis(String,
+   * String, EventLoopGroup)}).
+   */
+  public static OnlineStore online(String spec, Path dataDir, EventLoopGroup serverLoops) {
     if (spec.equals("rocksdb")) {
       return OnlineStores.rocksDb(dataDir.resolve("online"));
     }
@@ -24,7 +34,8 @@ public final class FeatureStores {
       return OnlineStores.rocksDb(Path.of(spec.substring("rocksdb:".length())));
     }
     if (spec.startsWith("redis://") || spec.startsWith("rediss://")) {
-      return OnlineStores.redis(spec, REDIS_KEY_PREFIX);
+      return serverLoops == null ? OnlineStores.redis(spec, REDIS_KEY_PREFIX)
+          : OnlineStores.redis(spec, REDIS_KEY_PREFIX, serverLoops);
     }
     throw new SlipwayException("--online-store " + spec
         + ": expected rocksdb, rocksdb:DIR or redis://host:port");

@@ -1,5 +1,6 @@
 package dev.slipway.app.internal;
 
+import com.linecorp.armeria.common.CommonPools;
 import dev.slipway.features.FeatureDefinitions;
 import dev.slipway.batch.pipeline.PipelineApi;
 import dev.slipway.batch.pipeline.PipelineScheduler;
@@ -141,7 +142,8 @@ public final class Platform implements AutoCloseable {
       FeatureDefinitions features = options.features == null ? null
           : FeatureDefinitions.load(options.features);
       onlineStore = features == null && options.pipelines == null ? null
-          : FeatureStores.online(options.onlineStore, options.dataDir);
+          // The server runs on Armeria's shared event loops: Redis reads stay on them.
+          : FeatureStores.online(options.onlineStore, options.dataDir, CommonPools.workerGroup());
       pipelines = options.pipelines == null ? null
           : PipelineServices.open(registry, options.registryConfig().jdbcUrl(),
               options.pipelines, features, onlineStore, options.sparkSubmit, options.dataDir);

@@ -2,6 +2,7 @@ package dev.slipway.features.online;
 
 import dev.slipway.features.online.internal.RedisOnlineStore;
 import dev.slipway.features.online.internal.RocksDbOnlineStore;
+import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
 
 /** Opens online stores. */
@@ -19,5 +20,14 @@ public final class OnlineStores {
    */
   public static OnlineStore redis(String redisUri, String keyPrefix) {
     return new RedisOnlineStore(redisUri, keyPrefix);
+  }
+
+  /**
+   * As {@link #redis(String, String)}, for a server whose asynchronous reads are called on
+   * {@code serverLoops} (its Netty event loops): each loop gets a Redis connection running on
+   * it, so a read and its continuation stay on the caller's thread.
+   */
+  public static OnlineStore redis(String redisUri, String keyPrefix, EventLoopGroup serverLoops) {
+    return new RedisOnlineStore(redisUri, keyPrefix, serverLoops);
   }
 }

@@ -5,6 +5,7 @@ import dev.slipway.features.online.OnlineRow;
 import dev.slipway.features.online.OnlineStore;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -13,12 +14,23 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.Future;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Redis online store. One string per feature view and entity, key
@@ -28,6 +40,13 @@ import java.util.concurrent.CompletableFuture;
  * <p>A write is one Lua script call, which Redis runs atomically: per key it compares the
  * fixed-width event-time prefix of the stored and the new value and replaces only when the new
  * one is not older.
+ *
+ * <p>Given a server's event loops ({@code readLoops}), the store opens one more connection per
+ * loop whose I/O runs on that very loop: an asynchronous read called there writes its command,
+ * decodes the reply and runs the caller's continuation on the same thread, without the two
+ * hand-offs to Lettuce's own threads and back that a shared connection costs per read; and the
+ * reads of all the requests a loop handles in one turn go to Redis in one write. Writes and reads
+ * from any other thread use the shared connection.
  */
 public final class RedisOnlineStore implements OnlineStore {
   // The event-time prefix is compared as numbers in 24-bit chunks rather than as strings: Redis
@@ -51,29 +70,139 @@ public final class RedisOnlineStore implements OnlineStore {
       + "end\n"
       + "return written\n";
 
+  private static final Logger LOG = LoggerFactory.getLogger(RedisOnlineStore.class);
+  private static final RedisCodec<String, byte[]> CODEC =
+      RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
   private final String keyPrefix;
   private final RedisClient client;
   private final StatefulRedisConnection<String, byte[]> connection;
   private final RedisCommands<String, byte[]> commands;
   private final RedisAsyncCommands<String, byte[]> asyncCommands;
   private final String writeScriptSha;
+  private final ClientResources resources;
+  private final List<LoopConnection> loopConnections = new ArrayList<>();
+
+  /**
+   * A connection pinned to {@code loop} and used only there. Its commands are not flushed one by
+   * one: the first read of a turn of the loop schedules one flush, which the loop runs after the
+   * requests it is handling, so all their reads reach Redis in one write (and their replies come
+   * back in as few reads).
+   */
+  private static final class LoopConnection {
+    private final EventLoop loop;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, byte[]> connection;
+    private final RedisAsyncCommands<String, byte[]> commands;
+    private final Runnable flush;
+    /** Touched on {@code loop} only. */
+    private boolean flushScheduled;
+
+    LoopConnection(EventLoop loop, RedisClient client,
+        StatefulRedisConnection<String, byte[]> connection) {
+      this.loop = loop;
+      this.client = client;
+      this.connection = connection;
+      this.commands = connection.async();
+      connection.setAutoFlushCommands(false);
+      this.flush = () -> {
+        flushScheduled = false;
+        connection.flushCommands();
+      };
+    }
+
+    RedisFuture<List<KeyValue<String, byte[]>>> mget(String[] keys) {
+      RedisFuture<List<KeyValue<String, byte[]>>> reply = commands.mget(keys);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        loop.execute(flush);
+      }
+      return reply;
+    }
+
+    void close() {
+      connection.close();
+      client.shutdown();
+    }
+  }
 
   public RedisOnlineStore(String redisUri, String keyPrefix) {
+    this(redisUri, keyPrefix, null);
+  }
+
+  /**
+   * @param readLoops the event loops that will call {@link #readAsync} (a server's), or null; if
+   *     Lettuce's transport cannot run on them (say NIO against epoll loops), the store logs why
+   *     and reads through the shared connection
+   */
+  public RedisOnlineStore(String redisUri, String keyPrefix, EventLoopGroup readLoops) {
     if (keyPrefix == null || keyPrefix.isEmpty() || keyPrefix.contains(":")) {
       throw new IllegalArgumentException("Redis key prefix '" + keyPrefix
           + "' (expected a non-empty name without ':')");
     }
     this.keyPrefix = keyPrefix;
-    this.client = RedisClient.create(redisUri);
+    this.resources = DefaultClientResources.create();
+    this.client = RedisClient.create(resources, redisUri);
     try {
-      this.connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+      this.connection = client.connect(CODEC);
     } catch (RuntimeException e) {
       client.shutdown();
+      resources.shutdown();
       throw new IllegalStateException("Redis at " + redisUri + ": cannot connect", e);
     }
     this.commands = connection.sync();
     this.asyncCommands = connection.async();
     this.writeScriptSha = commands.scriptLoad(WRITE_NOT_OLDER);
+    if (readLoops != null) {
+      connectOnLoops(redisUri, readLoops);
+    }
+  }
+
+  private void connectOnLoops(String redisUri, EventLoopGroup readLoops) {
+    for (EventExecutor executor : readLoops) {
+      EventLoop loop = (EventLoop) executor;
+      // Shares the thread pools, timer and event bus of the shared client; only the event loop
+      // differs.
+      RedisClient pinned = RedisClient.create(
+          resources.mutate().eventLoopGroupProvider(new OneLoop(loop)).build(), redisUri);
+      try {
+        StatefulRedisConnection<String, byte[]> pinnedConnection = pinned.connect(CODEC);
+        loopConnections.add(new LoopConnection(loop, pinned, pinnedConnection));
+      } catch (RuntimeException e) {
+        pinned.shutdown();
+        LOG.warn("Redis at {}: no connection on the server's event loops ({}); reads go"
+            + " through the shared connection", redisUri, e.toString());
+        closeLoopConnections();
+        return;
+      }
+    }
+    LOG.info("Redis at {}: reads on a connection of each of the {} server event loops",
+        redisUri, loopConnections.size());
+  }
+
+  /** Hands Lettuce one given event loop, and never shuts it down (its owner does). */
+  private record OneLoop(EventLoop loop) implements EventLoopGroupProvider {
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends EventLoopGroup> T allocate(Class<T> type) {
+      return (T) loop;
+    }
+
+    @Override
+    public int threadPoolSize() {
+      return 1;
+    }
+
+    @Override
+    public Future<Boolean> release(EventExecutorGroup group, long quietPeriod, long timeout,
+        TimeUnit unit) {
+      return loop.newSucceededFuture(true);
+    }
+
+    @Override
+    public Future<Boolean> shutdown(long quietPeriod, long timeout, TimeUnit unit) {
+      return loop.newSucceededFuture(true);
+    }
   }
 
   @Override
@@ -115,8 +244,26 @@ public final class RedisOnlineStore implements OnlineStore {
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(new ArrayList<>());
     }
-    return asyncCommands.mget(redisKeys(featureView, keys)).toCompletableFuture()
+    String[] redisKeys = redisKeys(featureView, keys);
+    LoopConnection pinned = callersLoopConnection();
+    RedisFuture<List<KeyValue<String, byte[]>>> reply = pinned == null
+        ? asyncCommands.mget(redisKeys) : pinned.mget(redisKeys);
+    return reply.toCompletableFuture()
         .thenApply(stored -> decode(keys, features, stored));
+  }
+
+  private LoopConnection callersLoopConnection() {
+    for (LoopConnection pinned : loopConnections) {
+      if (pinned.loop.inEventLoop()) {
+        return pinned;
+      }
+    }
+    return null;
+  }
+
+  /** How many reads can run on their caller's event loop: one connection per loop, or 0. */
+  public int loopConnections() {
+    return loopConnections.size();
   }
 
   private String[] redisKeys(String featureView, List<EntityKey> keys) {
@@ -149,7 +296,16 @@ public final class RedisOnlineStore implements OnlineStore {
 
   @Override
   public void close() {
+    closeLoopConnections();
     connection.close();
     client.shutdown();
+    resources.shutdown();
+  }
+
+  private void closeLoopConnections() {
+    for (LoopConnection pinned : loopConnections) {
+      pinned.close();
+    }
+    loopConnections.clear();
   }
 }
