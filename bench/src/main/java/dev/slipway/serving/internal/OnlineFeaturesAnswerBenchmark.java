@@ -94,15 +94,7 @@ public class OnlineFeaturesAnswerBenchmark {
         json.writeStartObject();
         json.writeFieldName(VALUES);
         json.writeTree(field.getValue());
-        json.writeFieldName(STATUSES);
-        json.writeStartArray();
-        json.writeString(PRESENT);
-        json.writeEndArray();
-        json.writeFieldName(EVENT_TIMESTAMPS);
-        json.writeStartArray();
-        json.writeString(EPOCH);
-        json.writeEndArray();
-        json.writeEndObject();
+        endResult(json, EPOCH);
       }
       SerializedString eventTime = new SerializedString(columns.get(0).eventTimes()[0].toString());
       for (OnlineFeatureRetrieval.Column column : columns) {
@@ -111,15 +103,7 @@ public class OnlineFeaturesAnswerBenchmark {
         json.writeStartArray();
         json.writeNumber((Float) column.values()[0]);
         json.writeEndArray();
-        json.writeFieldName(STATUSES);
-        json.writeStartArray();
-        json.writeString(PRESENT);
-        json.writeEndArray();
-        json.writeFieldName(EVENT_TIMESTAMPS);
-        json.writeStartArray();
-        json.writeString(eventTime);
-        json.writeEndArray();
-        json.writeEndObject();
+        endResult(json, eventTime);
       }
       json.writeEndArray();
       json.writeEndObject();
@@ -128,5 +112,19 @@ public class OnlineFeaturesAnswerBenchmark {
     } finally {
       out.release();
     }
+  }
+
+  /** A one-row result's statuses and event times, and its end. */
+  private static void endResult(JsonGenerator json, SerializedString eventTime)
+      throws IOException {
+    json.writeFieldName(STATUSES);
+    json.writeStartArray();
+    json.writeString(PRESENT);
+    json.writeEndArray();
+    json.writeFieldName(EVENT_TIMESTAMPS);
+    json.writeStartArray();
+    json.writeString(eventTime);
+    json.writeEndArray();
+    json.writeEndObject();
   }
 }
