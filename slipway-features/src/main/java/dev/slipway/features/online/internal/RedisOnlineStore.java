@@ -82,6 +82,11 @@ public final class RedisOnlineStore implements OnlineStore {
   private final String writeScriptSha;
   private final ClientResources resources;
   private final List<LoopConnection> loopConnections = new ArrayList<>();
+  /**
+   * The pinned clients' resources: copies of {@link #resources} that share its thread pools and
+   * timer (so shutting any of them down stops those); shut down last, after every client.
+   */
+  private final List<ClientResources> loopResources = new ArrayList<>();
 
   /**
    * A connection pinned to {@code loop} and used only there. Its commands are not flushed one by
@@ -163,8 +168,10 @@ public final class RedisOnlineStore implements OnlineStore {
       EventLoop loop = (EventLoop) executor;
       // Shares the thread pools, timer and event bus of the shared client; only the event loop
       // differs.
-      RedisClient pinned = RedisClient.create(
-          resources.mutate().eventLoopGroupProvider(new OneLoop(loop)).build(), redisUri);
+      ClientResources onLoop =
+          resources.mutate().eventLoopGroupProvider(new OneLoop(loop)).build();
+      loopResources.add(onLoop);
+      RedisClient pinned = RedisClient.create(onLoop, redisUri);
       try {
         StatefulRedisConnection<String, byte[]> pinnedConnection = pinned.connect(CODEC);
         loopConnections.add(new LoopConnection(loop, pinned, pinnedConnection));
@@ -300,6 +307,7 @@ public final class RedisOnlineStore implements OnlineStore {
     connection.close();
     client.shutdown();
     resources.shutdown();
+    loopResources.forEach(ClientResources::shutdown);
   }
 
   private void closeLoopConnections() {
