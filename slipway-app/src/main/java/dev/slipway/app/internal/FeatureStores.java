@@ -34,8 +34,7 @@ public final class FeatureStores {
       return OnlineStores.rocksDb(Path.of(spec.substring("rocksdb:".length())));
     }
     if (spec.startsWith("redis://") || spec.startsWith("rediss://")) {
-      return serverLoops == null ? OnlineStores.redis(spec, REDIS_KEY_PREFIX)
-          : OnlineStores.redis(spec, REDIS_KEY_PREFIX, serverLoops);
+      return OnlineStores.redis(spec, REDIS_KEY_PREFIX, serverLoops);
     }
     throw new SlipwayException("--online-store " + spec
         + ": expected rocksdb, rocksdb:DIR or redis://host:port");

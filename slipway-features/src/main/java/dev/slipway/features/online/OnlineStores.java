@@ -25,7 +25,8 @@ public final class OnlineStores {
   /**
    * As {@link #redis(String, String)}, for a server whose asynchronous reads are called on
    * {@code serverLoops} (its Netty event loops): each loop gets a Redis connection running on
-   * it, so a read and its continuation stay on the caller's thread.
+   * it, so a read and its continuation stay on the caller's thread. With null loops, the same as
+   * {@link #redis(String, String)}.
    */
   public static OnlineStore redis(String redisUri, String keyPrefix, EventLoopGroup serverLoops) {
     return new RedisOnlineStore(redisUri, keyPrefix, serverLoops);
