@@ -72,6 +72,39 @@ class OfflinePredictionTest {
   }
 
   @Test
+  void run_floatParquetWithNullsAcrossTiles_scoresTheOthersAtTheirKeys() throws Exception {
+    // FLOAT columns are read uncast; blocks of 300 rows, so bad rows fall in two blocks.
+    Path input = folder.resolve("floats.parquet");
+    String firstColumn;
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement()) {
+      statement.execute("CREATE TABLE bc AS SELECT row_number() OVER () - 1 AS n, label,"
+          + " COLUMNS(* EXCLUDE (label))::FLOAT FROM read_csv('"
+          + Fixtures.path("breast_cancer.csv") + "')");
+      firstColumn = Files.readAllLines(Fixtures.path("breast_cancer.csv")).get(0).split(",")[0];
+      statement.execute("UPDATE bc SET \"" + firstColumn + "\" = NULL WHERE n IN (10, 299)");
+      statement.execute("COPY (SELECT * FROM bc ORDER BY n) TO '" + input + "'");
+    }
+    Path output = folder.resolve("scores.parquet");
+
+    OfflinePrediction.Result result = OfflinePrediction.run(new OfflinePrediction.Job(input,
+        output, null, List.of("n", "label"), List.of(), 300), model,
+        OfflinePrediction.Progress.NONE);
+
+    assertThat(result.summary()).isEqualTo(new ScoringSummary(567, 2));
+    assertThat(read(result.quarantine())).extracting(row -> row[0]).containsExactly(11L, 300L);
+    double[] reference = Fixtures.breastCancerReferenceP1();
+    List<Object[]> rows = read(output);
+    assertThat(rows).extracting(row -> ((Number) row[0]).longValue()).doesNotContain(10L, 299L)
+        .isSorted().hasSize(567);
+    for (Object[] row : rows) {
+      int n = ((Number) row[0]).intValue();
+      assertThat(((Number) row[3]).doubleValue()).as("row %d", n)
+          .isCloseTo(reference[n], within(1e-5));
+    }
+  }
+
+  @Test
   void run_missingInput_namesTheFileAndWritesNothing() {
     Path output = folder.resolve("scores.parquet");
     assertThatThrownBy(() -> OfflinePrediction.run(
