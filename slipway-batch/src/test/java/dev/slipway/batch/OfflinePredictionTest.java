@@ -72,7 +72,7 @@ class OfflinePredictionTest {
   }
 
   @Test
-  void run_floatParquetWithNullsAcrossTiles_scoresTheOthersAtTheirKeys() throws Exception {
+  void run_floatParquetWithNullsInTwoBlocks_scoresTheOthersAtTheirKeys() throws Exception {
     // FLOAT columns are read uncast; blocks of 300 rows, so bad rows fall in two blocks.
     Path input = folder.resolve("floats.parquet");
     String firstColumn;
