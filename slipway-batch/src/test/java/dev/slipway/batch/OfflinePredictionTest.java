@@ -75,13 +75,12 @@ class OfflinePredictionTest {
   void run_floatParquetWithNullsInTwoBlocks_scoresTheOthersAtTheirKeys() throws Exception {
     // FLOAT columns are read uncast; blocks of 300 rows, so bad rows fall in two blocks.
     Path input = folder.resolve("floats.parquet");
-    String firstColumn;
     try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = duckDb.createStatement()) {
       statement.execute("CREATE TABLE bc AS SELECT row_number() OVER () - 1 AS n, label,"
           + " COLUMNS(* EXCLUDE (label))::FLOAT FROM read_csv('"
           + Fixtures.path("breast_cancer.csv") + "')");
-      firstColumn = Files.readAllLines(Fixtures.path("breast_cancer.csv")).get(0).split(",")[0];
+      String firstColumn = Files.readAllLines(Fixtures.path("breast_cancer.csv")).get(0).split(",")[0];
       statement.execute("UPDATE bc SET \"" + firstColumn + "\" = NULL WHERE n IN (10, 299)");
       statement.execute("COPY (SELECT * FROM bc ORDER BY n) TO '" + input + "'");
     }
