@@ -61,8 +61,8 @@ public final class OfflinePrediction {
         Model loaded = ModelLoader.withInstalledRuntimes().load(model.path(),
             RuntimeOptions.DEFAULT)) {
       progress.total(workspace.count(input));
-      ScoringSummary summary = workspace.score(request, loaded, progress::rowsRead);
-      workspace.exportScores(job.output());
+      ScoringSummary summary =
+          workspace.scoreTo(job.output(), request, loaded, progress::rowsRead);
       Path quarantine = null;
       if (summary.quarantined() > 0) {
         quarantine = job.quarantineFile();

@@ -27,6 +27,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.vector.ipc.ArrowReader;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBResultSet;
@@ -46,11 +49,12 @@ public final class ScoringWorkspace implements AutoCloseable {
   public static final String MODEL_VERSION_COLUMN = "model_version";
 
   /**
-   * Scores as the scoring thread appends them: one row per block of input rows, each column a
-   * list (one whole primitive array per append, not one call per value); {@code __ok} is false
-   * at the positions of quarantined rows.
+   * Key column types that DuckDB exports to Arrow and imports back as the same type; others
+   * (enums, UUIDs, intervals, nested types...) travel as text and are cast back.
    */
-  private static final String SCORE_BLOCKS = "score_blocks";
+  private static final Set<String> ARROW_KEY_TYPES = Set.of("BOOLEAN", "TINYINT", "SMALLINT",
+      "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
+      "VARCHAR", "BLOB", "DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE");
   private static final Set<String> NUMERIC_TYPES = Set.of("TINYINT", "SMALLINT", "INTEGER",
       "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
       "BOOLEAN");
@@ -110,20 +114,48 @@ public final class ScoringWorkspace implements AutoCloseable {
   }
 
   /**
-   * Scores every row of the request's input with {@code model} into this workspace, replacing
-   * what an earlier call left. Rows whose feature values are null or not numbers go to the
-   * quarantine with the reason; the others are scored in input order.
+   * Scores every row of the request's input with {@code model} into this workspace's {@code
+   * scored} table, replacing what an earlier call left. Rows whose feature values are null or
+   * not numbers go to the quarantine with the reason; the others are scored in input order.
    *
-   * @param progress told the number of rows read so far, once per batch
+   * @param progress told the number of rows scored so far, once per batch
    * @throws InvalidInputException when a key or feature column is missing or the model cannot
    *     take the input's columns
    */
   public ScoringSummary score(ScoringRequest request, Model model, LongConsumer progress) {
+    return stream(request, model, progress, scoredRows -> {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("CREATE OR REPLACE TABLE scored_rows AS " + scoredRows);
+        createScoredView(statement, request);
+      } catch (SQLException e) {
+        throw new BatchJobException("cannot store the scored rows: " + DuckDb.message(e), e);
+      }
+    });
+  }
+
+  /**
+   * As {@link #score}, straight into {@code file} (Parquet or CSV by extension, written
+   * atomically) in the same pass: the scored rows are not kept in this workspace.
+   */
+  public ScoringSummary scoreTo(Path file, ScoringRequest request, Model model,
+      LongConsumer progress) {
+    FileFormat.of(file, "output");
+    return stream(request, model, progress,
+        scoredRows -> export(withModelColumns("(" + scoredRows + ")", request), file));
+  }
+
+  /**
+   * Reads the input once (features and keys together), scores it, and has {@code consume} run
+   * the statement that takes the scored rows: it gets their SELECT, over an Arrow stream that
+   * the scoring loop fills while the statement runs.
+   */
+  private ScoringSummary stream(ScoringRequest request, Model model, LongConsumer progress,
+      Consumer<String> consume) {
     Map<String, String> columns = describe(request.input());
     List<String> names = List.copyOf(columns.keySet());
     for (String key : request.keys()) {
       if (!columns.containsKey(key)) {
-        throw new InvalidInputException("key column '" + key + "': not in " 
+        throw new InvalidInputException("key column '" + key + "': not in "
             + request.input().description() + " (columns: " + names + ")");
       }
     }
@@ -133,60 +165,66 @@ public final class ScoringWorkspace implements AutoCloseable {
         : names.stream().filter(name -> !scorer.featureColumns().contains(name)).toList();
     List<OutputColumn> outputs = scorer.outputColumns();
     createTables(keys, outputs);
-    ScoringSummary summary;
-    // Three connections: DuckDB connections are not for concurrent use, and the reading thread
-    // quarantines while the scoring thread appends scores.
+    String stream = "__slipway_scores_" + UUID.randomUUID().toString().replace("-", "");
+    // Three connections: DuckDB connections are not for concurrent use, and the input is read
+    // and rows quarantined while the statement on this workspace's connection takes scores.
     try (DuckDBConnection reader = (DuckDBConnection) connection.duplicate();
         DuckDBConnection quarantines = (DuckDBConnection) connection.duplicate();
         Statement statement = reader.createStatement();
-        DuckDBAppender scores = connection.createAppender(SCORE_BLOCKS);
-        DuckDBAppender quarantine = quarantines.createAppender("quarantine")) {
+        DuckDBAppender quarantine = quarantines.createAppender("quarantine");
+        ScoringLoop loop = new ScoringLoop(scorer, request.input().description(),
+            request.batchSize(), quarantine,
+            rawColumns(scorer.featureColumns(), columns))) {
       DuckDBResultSet rows = (DuckDBResultSet) statement.executeQuery(
-          selectList(scorer.featureColumns(), columns) + " FROM " + request.input().relation());
-      summary = new ScoringLoop(scorer, request.batchSize(), scores, quarantine,
-          rawColumns(scorer.featureColumns(), columns)).run(rows, progress);
+          selectList(scorer.featureColumns(), keys, columns) + " FROM "
+          + request.input().relation());
+      ArrowReader scored = loop.start(rows, progress);
+      try (ArrowArrayStream exported = ArrowArrayStream.allocateNew(loop.allocator())) {
+        Data.exportArrayStream(loop.allocator(), scored, exported);
+        connection.registerArrowStream(stream, exported);
+        try {
+          consume.accept(scoredSelect(stream, keys, outputs, columns));
+        } catch (RuntimeException e) {
+          // A failed read or score fails the statement too: report the cause, not the symptom.
+          if (loop.failure() != null) {
+            loop.finish();
+          }
+          throw e;
+        } finally {
+          dropView(stream);
+        }
+      }
+      return loop.finish();
     } catch (SQLException e) {
       throw readError(request.input(), e);
-    } catch (IOException e) {
-      throw new BatchJobException("cannot read " + request.input().description() + ": "
-          + e.getMessage(), e);
     }
-    joinKeys(request, keys, outputs);
-    return summary;
   }
 
   /**
-   * Puts the key columns beside the scores, row by row: the input is read again for its key
-   * columns only, in the same order, and joined by position. Keys never pass through Java, so
-   * every DuckDB type is copied exactly, and a columnar input reads just those columns.
+   * The scored rows over the stream: keys back in their input types, then the scores named as
+   * the model's outputs, without quarantined rows.
    */
-  private void joinKeys(ScoringRequest request, List<String> keys, List<OutputColumn> outputs) {
-    StringBuilder keyList = new StringBuilder();
-    for (String key : keys) {
-      keyList.append(identifier(key)).append(", ");
+  private static String scoredSelect(String stream, List<String> keys,
+      List<OutputColumn> outputs, Map<String, String> columns) {
+    StringBuilder select = new StringBuilder("SELECT ");
+    for (int k = 0; k < keys.size(); k++) {
+      select.append("CAST(__key_").append(k).append(" AS ").append(columns.get(keys.get(k)))
+          .append(") AS ").append(identifier(keys.get(k))).append(", ");
     }
-    StringBuilder scoreList = new StringBuilder();
-    for (OutputColumn output : outputs) {
-      scoreList.append(scoreList.length() == 0 ? "" : ", ").append(identifier(output.name()));
+    for (int c = 0; c < outputs.size(); c++) {
+      select.append("__score_").append(c).append(" AS ")
+          .append(identifier(outputs.get(c).name())).append(", ");
     }
-    String keySelect = keys.isEmpty() ? "(SELECT 1 AS __none FROM " + request.input().relation()
-        + ")" : "(SELECT " + keyList.substring(0, keyList.length() - 2) + " FROM "
-        + request.input().relation() + ")";
-    StringBuilder unnest = new StringBuilder("SELECT unnest(__ok) AS __ok");
-    for (OutputColumn output : outputs) {
-      String column = identifier(output.name());
-      unnest.append(", unnest(").append(column).append(") AS ").append(column);
-    }
+    return select.substring(0, select.length() - 2) + " FROM " + identifier(stream)
+        + " WHERE " + ScoringLoop.OK_COLUMN;
+  }
+
+  private void dropView(String name) {
     try (Statement statement = connection.createStatement()) {
-      // Insertion order is kept (preserve_insertion_order): blocks, and rows within each list,
-      // come out in input order, so positions match the key columns read again.
-      statement.execute("CREATE OR REPLACE TABLE scored_rows AS SELECT " + keyList + scoreList
-          + " FROM " + keySelect + " AS input POSITIONAL JOIN (" + unnest + " FROM "
-          + SCORE_BLOCKS + ") AS scores WHERE scores.__ok");
-      statement.execute("DROP TABLE " + SCORE_BLOCKS);
-      createScoredView(statement, request);
+      statement.execute("DROP VIEW IF EXISTS " + identifier(name));
     } catch (SQLException e) {
-      throw readError(request.input(), e);
+      throw new BatchJobException("cannot drop the scoring stream's view: "
+          + DuckDb.message(e), e);
     }
   }
 
@@ -296,8 +334,6 @@ public final class ScoringWorkspace implements AutoCloseable {
   }
 
   private void createTables(List<String> keys, List<OutputColumn> outputs) {
-    StringBuilder ddl = new StringBuilder("CREATE OR REPLACE TABLE " + SCORE_BLOCKS
-        + " (__ok BOOLEAN[] NOT NULL");
     List<String> scoredNames = new ArrayList<>(keys);
     for (OutputColumn output : outputs) {
       if (scoredNames.contains(output.name())) {
@@ -305,19 +341,16 @@ public final class ScoringWorkspace implements AutoCloseable {
             + "' would overwrite the input column of that name: rename it or leave it out of"
             + " --key");
       }
-      ddl.append(", ").append(identifier(output.name())).append(' ')
-          .append(sqlType(output.dataType())).append("[]");
       scoredNames.add(output.name());
     }
-    ddl.append(')');
     scoredNames.add(MODEL_NAME_COLUMN);
     scoredNames.add(MODEL_VERSION_COLUMN);
     try (Statement statement = connection.createStatement()) {
-      statement.execute(ddl.toString());
       statement.execute("CREATE OR REPLACE TABLE quarantine (row BIGINT NOT NULL,"
           + " reason VARCHAR NOT NULL)");
     } catch (SQLException e) {
-      throw new BatchJobException("cannot create the output table (" + e.getMessage() + ")", e);
+      throw new BatchJobException("cannot create the quarantine table (" + e.getMessage() + ")",
+          e);
     }
     scoredColumns = List.copyOf(scoredNames);
     keyColumns = List.copyOf(keys);
@@ -327,13 +360,24 @@ public final class ScoringWorkspace implements AutoCloseable {
   /** The model columns are constant: a view adds them, so no row carries them through Java. */
   private static void createScoredView(Statement statement, ScoringRequest request)
       throws SQLException {
-    statement.execute("CREATE OR REPLACE VIEW scored AS SELECT *, "
-        + literal(request.modelName()) + " AS " + MODEL_NAME_COLUMN + ", CAST("
-        + (request.modelVersion() == null ? "NULL" : request.modelVersion().toString())
-        + " AS BIGINT) AS " + MODEL_VERSION_COLUMN + " FROM scored_rows");
+    statement.execute("CREATE OR REPLACE VIEW scored AS "
+        + withModelColumns("scored_rows", request));
   }
 
-  private static String selectList(List<String> features, Map<String, String> columns) {
+  /** The rows of {@code relation} followed by the model's name and version. */
+  private static String withModelColumns(String relation, ScoringRequest request) {
+    return "SELECT *, " + literal(request.modelName()) + " AS " + MODEL_NAME_COLUMN + ", CAST("
+        + (request.modelVersion() == null ? "NULL" : request.modelVersion().toString())
+        + " AS BIGINT) AS " + MODEL_VERSION_COLUMN + " FROM " + relation;
+  }
+
+  /**
+   * The features (as FLOAT or DOUBLE), the text of non-numeric ones, then the keys as {@code
+   * __key_<i>}: as they are when Arrow carries their type both ways, else as text (cast back in
+   * {@link #scoredSelect}).
+   */
+  private static String selectList(List<String> features, List<String> keys,
+      Map<String, String> columns) {
     StringBuilder select = new StringBuilder("SELECT ");
     for (String feature : features) {
       // FLOAT and DOUBLE columns arrive as they are (no cast, half the bytes for FLOAT).
@@ -345,6 +389,12 @@ public final class ScoringWorkspace implements AutoCloseable {
       if (!isNumeric(columns.get(feature))) {
         select.append("CAST(").append(identifier(feature)).append(" AS VARCHAR), ");
       }
+    }
+    for (int k = 0; k < keys.size(); k++) {
+      String type = columns.get(keys.get(k));
+      String key = identifier(keys.get(k));
+      select.append(ARROW_KEY_TYPES.contains(type) || type.startsWith("DECIMAL") ? key
+          : "CAST(" + key + " AS VARCHAR)").append(" AS __key_").append(k).append(", ");
     }
     return select.substring(0, select.length() - 2);
   }

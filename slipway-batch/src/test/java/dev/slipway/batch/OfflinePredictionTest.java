@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.slipway.core.InvalidInputException;
+import dev.slipway.core.runtime.Model;
+import dev.slipway.core.runtime.ModelLoader;
+import dev.slipway.core.runtime.RuntimeOptions;
 import dev.slipway.core.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,6 +103,83 @@ class OfflinePredictionTest {
       int n = ((Number) row[0]).intValue();
       assertThat(((Number) row[3]).doubleValue()).as("row %d", n)
           .isCloseTo(reference[n], within(1e-5));
+    }
+  }
+
+  @Test
+  void score_keysOfManyTypes_keepTheirTypesValuesAndOrder() throws Exception {
+    List<String> keys = List.of("big", "id", "mood", "wait", "clock", "text", "amount", "seen",
+        "pair", "point");
+    try (ScoringWorkspace workspace = ScoringWorkspace.create(folder);
+        Model loaded = ModelLoader.withInstalledRuntimes().load(model.path(),
+            RuntimeOptions.DEFAULT);
+        Statement statement = workspace.connection().createStatement()) {
+      statement.execute("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
+      // Enums, UUIDs, intervals, nested values... travel as text and come back as themselves.
+      statement.execute("CREATE TABLE typed AS SELECT n::HUGEINT * 1000000000000 AS big,"
+          + " uuid() AS id, (['sad', 'ok', 'happy'])[n % 3 + 1]::mood AS mood,"
+          + " to_seconds(n) AS wait, TIME '10:00:00' + to_seconds(n) AS clock,"
+          + " 'it''s \"' || n || '\", ok' AS text, n::DECIMAL(18, 3) / 8 AS amount,"
+          + " TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_days(n) AS seen, [n, NULL] AS pair,"
+          + " {'x': n, 'label': 'p' || n} AS point, * EXCLUDE (n, label) FROM (SELECT"
+          + " row_number() OVER () AS n, * FROM read_csv('"
+          + Fixtures.path("breast_cancer.csv") + "'))");
+      ScoringRequest request = new ScoringRequest(new BatchInput("typed", "table typed"), keys,
+          List.of(), "bc_mlp", 3L, 100);
+
+      ScoringSummary summary = workspace.score(request, loaded, rows -> {});
+
+      assertThat(summary).isEqualTo(new ScoringSummary(569, 0));
+      String keyList = String.join(", ", keys);
+      assertThat(query(statement, "SELECT column_name, column_type FROM (DESCRIBE SELECT "
+          + keyList + " FROM scored)")).isEqualTo(query(statement,
+          "SELECT column_name, column_type FROM (DESCRIBE SELECT " + keyList + " FROM typed)"));
+      assertThat(query(statement, "SELECT count(*) FROM (SELECT " + keyList
+          + " FROM typed) AS a POSITIONAL JOIN (SELECT " + keyList + " FROM scored) AS b"
+          + " WHERE row(a.big, a.id, a.mood, a.wait, a.clock, a.text, a.amount, a.seen, a.pair,"
+          + " a.point) IS DISTINCT FROM row(b.big, b.id, b.mood, b.wait, b.clock, b.text, b.amount,"
+          + " b.seen, b.pair, b.point)")).containsExactly("0");
+      assertThat(query(statement, "SELECT DISTINCT model_name || ' ' || model_version"
+          + " FROM scored")).containsExactly("bc_mlp 3");
+    }
+  }
+
+  private static List<String> query(Statement statement, String sql) throws Exception {
+    List<String> rows = new ArrayList<>();
+    try (ResultSet result = statement.executeQuery(sql)) {
+      int width = result.getMetaData().getColumnCount();
+      while (result.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int c = 1; c <= width; c++) {
+          row.append(c > 1 ? " | " : "").append(result.getString(c));
+        }
+        rows.add(row.toString());
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void run_readFailingAfterManyBatches_namesTheInputAndWritesNothing() throws Exception {
+    // Past the CSV sniffer's sample, so the column is typed DOUBLE and the bad cell fails the
+    // read itself while earlier batches are already scored and written.
+    List<String> lines = Files.readAllLines(Fixtures.path("breast_cancer.csv"));
+    List<String> big = new ArrayList<>(List.of(lines.get(0)));
+    while (big.size() <= 60_000) {
+      big.addAll(lines.subList(1, lines.size()));
+    }
+    big.set(50_000, big.get(50_000).replaceFirst("^[^,]*", "abc"));
+    Path input = folder.resolve("big.csv");
+    Files.write(input, big);
+    Path output = folder.resolve("scores.parquet");
+
+    assertThatThrownBy(() -> OfflinePrediction.run(job(input, output, List.of("label")), model,
+        OfflinePrediction.Progress.NONE))
+        .isInstanceOf(BatchJobException.class)
+        .hasMessageContaining("cannot read " + input)
+        .hasMessageContaining("abc");
+    try (var files = Files.list(folder)) {
+      assertThat(files).containsExactly(input);
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.slipway.batch.internal;
 
-import dev.slipway.core.DataType;
 import dev.slipway.core.InvalidInputException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -74,19 +73,6 @@ public final class ColumnAppender {
     } else {
       throw new InvalidInputException("key column '" + column + "': values of "
           + value.getClass().getSimpleName() + " cannot be copied to the output");
-    }
-  }
-
-  /** Appends a whole score column (a primitive array of {@code type}) as one list value. */
-  public static void appendList(DuckDBAppender appender, Object column, DataType type)
-      throws SQLException {
-    switch (type) {
-      case FP32 -> appender.append((float[]) column);
-      case FP64 -> appender.append((double[]) column);
-      case INT64 -> appender.append((long[]) column);
-      case INT32 -> appender.append((int[]) column);
-      case BOOL -> appender.append((boolean[]) column);
-      default -> throw new AssertionError(type);
     }
   }
 }

@@ -6,6 +6,8 @@ import dev.slipway.core.DataType;
 import dev.slipway.core.tabular.TabularScorer;
 import dev.slipway.core.tabular.TabularScorer.OutputColumn;
 import java.io.IOException;
+import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -14,232 +16,282 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.FloatingPointVector;
+import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBResultSet;
 
 /**
- * The streaming loop of one {@link dev.slipway.batch.ScoringWorkspace#score} call, in stages so that every core works: the
- * calling thread copies feature values out of DuckDB's Arrow batches into blocks, a column at
- * a time (and quarantines bad rows); scoring threads (one per core) run the model on blocks'
- * good rows side by side, then append each block's scores, in block order, as lists (one per
- * column, a placeholder at each quarantined row) so that positions line up with the input. A
- * few blocks circulate between the threads, so memory holds at most that many batches.
+ * The streaming loop of one {@link dev.slipway.batch.ScoringWorkspace} scoring call, one pass
+ * over the input in three stages so that every core works. A reading thread takes DuckDB's
+ * Arrow batches (features, then the text of non-numeric features, then key columns) and hands
+ * each batch's vectors over as they are. Scoring threads (one per core) quarantine a batch's bad
+ * rows, lay its good rows out row-major, run the model in runs of {@code batchSize} rows and
+ * build the batch's output vectors: the key vectors moved over untouched, {@code __ok} (false
+ * at quarantined rows), and one vector per score column. The consumer (a DuckDB statement that
+ * scans {@link #start}'s reader) receives the output batches in input order. A few batches
+ * circulate, so memory holds at most that many whatever the input's size.
  */
-public final class ScoringLoop {
-  /** Rows per Arrow batch DuckDB hands over: large, so that importing a batch is rare. */
+public final class ScoringLoop implements AutoCloseable {
+  /** The output column that is false at quarantined rows (whose scores are placeholders). */
+  public static final String OK_COLUMN = "__ok";
+  /** Rows per Arrow batch DuckDB hands over: large, so that a batch crosses JNI rarely. */
   private static final int ARROW_BATCH = 16_384;
+  /** Rows per transpose tile: its row-major values stay in the core's cache while written. */
+  private static final int TILE = 256;
   private static final int SCORING_THREADS =
       Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
   private static final int BLOCKS = 2 * SCORING_THREADS + 1;
 
-  /** One Arrow batch of rows on its way from the reader to the scorer. */
-  private static final class Block {
-    // One of the two, by the model's input: FP32 models take floats as they are.
-    final double[] values;
+  /** One Arrow batch on its way from the reader through a scorer to the consumer. */
+  private final class Block {
+    // Scratch, reused: a run's feature values, one column each, then row-major, by input type.
+    final float[][] floatColumns;
+    final double[][] doubleColumns;
     final float[] floats;
-    boolean[] good;
-    int goodRows;
-    long lastRow;
+    final double[] values;
+    final boolean[] good;
+    final int[] badColumn;
+    List<FieldVector> input;
+    List<FieldVector> output;
+    int rows;
+    long firstRow;
     long sequence;
 
-    Block(int batchSize, int width, boolean floatInput) {
-      values = floatInput ? null : new double[batchSize * width];
-      floats = floatInput ? new float[batchSize * width] : null;
+    Block(boolean floatInput) {
+      int runRows = Math.min(batchSize, arrowBatch);
+      floatColumns = floatInput ? new float[width][runRows] : null;
+      doubleColumns = floatInput ? null : new double[width][runRows];
+      floats = floatInput ? new float[runRows * width] : null;
+      values = floatInput ? null : new double[runRows * width];
+      good = new boolean[arrowBatch];
+      badColumn = new int[arrowBatch];
+    }
+
+    void release() {
+      closeAll(input);
+      closeAll(output);
+      input = null;
+      output = null;
     }
   }
 
   private final TabularScorer scorer;
-  private final DuckDBAppender scores;
+  private final String inputDescription;
   private final DuckDBAppender quarantine;
   private final boolean[] raw;
   private final int width;
   private final int batchSize;
-  // Used by the reading thread only: one column's slice of an Arrow batch.
-  private final float[] floatColumn;
-  private final double[] doubleColumn;
+  private final int arrowBatch;
+  private final BufferAllocator allocator = new RootAllocator();
   private final BlockingQueue<Block> free = new ArrayBlockingQueue<>(BLOCKS);
-  private final BlockingQueue<Block> full =
-      new ArrayBlockingQueue<>(BLOCKS + SCORING_THREADS);
-  private final Block endOfInput = new Block(0, 0, false);
-  private final AtomicReference<Throwable> scoringFailure = new AtomicReference<>();
+  private final BlockingQueue<Block> full = new ArrayBlockingQueue<>(BLOCKS + SCORING_THREADS);
+  private final BlockingQueue<Block> scored = new ArrayBlockingQueue<>(BLOCKS + 1);
+  private final Block endOfInput;
+  private final Block endOfOutput;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final AtomicLong scoredRows = new AtomicLong();
+  private final AtomicLong quarantinedRows = new AtomicLong();
+  private final AtomicInteger runningScorers = new AtomicInteger();
+  private final List<Thread> threads = new ArrayList<>();
   private final Object appendTurn = new Object();
-  // Guarded by appendTurn: the sequence number of the block whose scores are appended next.
+  // Guarded by appendTurn: the sequence number of the block handed to the consumer next.
   private long nextToAppend;
+  private volatile boolean cancelled;
+  private ArrowReader input;
+  private LongConsumer progress;
 
   /**
-   * @param scores appends to the score blocks table (one row of lists per block)
+   * @param inputDescription how messages name the input
    * @param quarantine appends {@code (row, reason)}; on a connection of its own
    * @param raw per feature, whether the query also selects its text (for reasons)
    */
-  public ScoringLoop(TabularScorer scorer, int batchSize, DuckDBAppender scores,
+  public ScoringLoop(TabularScorer scorer, String inputDescription, int batchSize,
       DuckDBAppender quarantine, boolean[] raw) {
     this.scorer = scorer;
-    this.scores = scores;
+    this.inputDescription = inputDescription;
     this.quarantine = quarantine;
     this.raw = raw;
     this.width = scorer.featureColumns().size();
     this.batchSize = batchSize;
-    this.floatColumn = new float[batchSize];
-    this.doubleColumn = new double[batchSize];
+    this.arrowBatch = Math.max(ARROW_BATCH, batchSize);
     for (int i = 0; i < BLOCKS; i++) {
-      free.add(new Block(batchSize, width, scorer.takesFloats()));
+      free.add(new Block(scorer.takesFloats()));
     }
+    endOfInput = new Block(false);
+    endOfOutput = endOfInput;
+  }
+
+  /** The allocator of every vector the loop hands out, for exporting {@link #start}'s reader. */
+  public BufferAllocator allocator() {
+    return allocator;
   }
 
   /**
-   * Reads {@code rows} (the feature columns as FLOAT or DOUBLE, then the text of non-numeric
-   * ones) as Arrow batches: DuckDB fills the vectors natively, so no value costs a JDBC call.
-   * Each Arrow batch is cut into blocks of at most {@code batchSize} rows.
+   * Starts reading {@code rows} (the feature columns as FLOAT or DOUBLE, then the text of
+   * non-numeric ones, then the key columns) and scoring them; returns the scored batches: the
+   * key columns (named as in the query), {@link #OK_COLUMN}, then {@code __score_<i>} per
+   * {@link TabularScorer#outputColumns()} entry.
+   *
+   * @param progress told the number of rows handed to the consumer so far, once per batch
    */
-  public ScoringSummary run(DuckDBResultSet rows, LongConsumer progress)
-      throws SQLException, IOException {
-    AtomicLong scoredRows = new AtomicLong();
-    List<Thread> scoring = new ArrayList<>();
-    for (int t = 0; t < SCORING_THREADS; t++) {
-      Thread thread = new Thread(() -> scoreBlocks(scoredRows, progress),
-          "slipway-scoring-" + t);
-      thread.setDaemon(true);
-      thread.start();
-      scoring.add(thread);
+  public ArrowReader start(DuckDBResultSet rows, LongConsumer progress) throws SQLException {
+    this.progress = progress;
+    input = (ArrowReader) rows.arrowExportStream(allocator, arrowBatch);
+    Schema schema;
+    try {
+      schema = input.getVectorSchemaRoot().getSchema();
+    } catch (IOException e) {
+      throw new BatchJobException("cannot read the input's columns: " + e.getMessage(), e);
     }
+    List<Field> fields = new ArrayList<>();
+    List<Field> inputFields = schema.getFields();
+    fields.addAll(inputFields.subList(width + rawCount(), inputFields.size()));
+    fields.add(Field.nullable(OK_COLUMN, ArrowType.Bool.INSTANCE));
+    List<OutputColumn> outputs = scorer.outputColumns();
+    for (int c = 0; c < outputs.size(); c++) {
+      fields.add(Field.nullable("__score_" + c, arrowType(outputs.get(c).dataType())));
+    }
+    Schema outputSchema = new Schema(fields);
+    start("slipway-reading", this::readBlocks);
+    runningScorers.set(SCORING_THREADS);
+    for (int t = 0; t < SCORING_THREADS; t++) {
+      start("slipway-scoring-" + t, this::scoreBlocks);
+    }
+    return new ScoredBatches(allocator, outputSchema);
+  }
+
+  /**
+   * Waits for the threads once the consumer has read every batch.
+   *
+   * @throws BatchJobException (or the failure's own runtime type) when reading or scoring failed
+   */
+  public ScoringSummary finish() throws SQLException {
+    threads.forEach(ScoringLoop::join);
+    rethrowFailure();
+    return new ScoringSummary(scoredRows.get(), quarantinedRows.get());
+  }
+
+  /** Why reading or scoring stopped, or null. */
+  public Throwable failure() {
+    return failure.get();
+  }
+
+  /** Stops the threads (when the consumer gave up early) and frees every vector. */
+  @Override
+  public void close() {
+    cancelled = true;
+    threads.forEach(ScoringLoop::join);
+    for (BlockingQueue<Block> queue : List.of(free, full, scored)) {
+      queue.forEach(Block::release);
+    }
+    try {
+      if (input != null) {
+        input.close();
+      }
+    } catch (IOException e) {
+      failure.compareAndSet(null, e);
+    }
+    allocator.close();
+  }
+
+  private void start(String name, Runnable work) {
+    Thread thread = new Thread(() -> {
+      try {
+        work.run();
+      } catch (Throwable e) {
+        failure.compareAndSet(null, e);
+      }
+    }, name);
+    thread.setDaemon(true);
+    thread.start();
+    threads.add(thread);
+  }
+
+  private int rawCount() {
+    int count = 0;
+    for (boolean r : raw) {
+      count += r ? 1 : 0;
+    }
+    return count;
+  }
+
+  private void readBlocks() {
     long sequence = 0;
     long rowNumber = 0;
-    long quarantined = 0;
-    int[] badColumn = new int[batchSize];
-    try (BufferAllocator allocator = new RootAllocator();
-        ArrowReader reader = (ArrowReader) rows.arrowExportStream(allocator,
-            Math.max(ARROW_BATCH, batchSize))) {
-      FloatingPointVector[] values = new FloatingPointVector[width];
-      VarCharVector[] texts = new VarCharVector[width];
-      boolean reading = true;
-      while (reading && reader.loadNextBatch()) {
-        VectorSchemaRoot batch = reader.getVectorSchemaRoot();
-        int count = batch.getRowCount();
-        boolean anyBad = false;
-        for (int f = 0, next = width; f < width; f++) {
-          values[f] = (FloatingPointVector) batch.getVector(f);
-          texts[f] = raw[f] ? (VarCharVector) batch.getVector(next++) : null;
-          anyBad |= batch.getVector(f).getNullCount() > 0;
+    try {
+      while (!stopped() && input.loadNextBatch()) {
+        VectorSchemaRoot batch = input.getVectorSchemaRoot();
+        Block block = take(free);
+        if (block == null) {
+          break;
         }
-        for (int from = 0; from < count; from += batchSize) {
-          int rowsInBlock = Math.min(batchSize, count - from);
-          Block block = take(free);
-          if (block == null) {
-            reading = false;
-            break;
-          }
-          block.good = new boolean[rowsInBlock];
-          if (anyBad) {
-            quarantined += markBad(values, texts, from, rowsInBlock, rowNumber, badColumn,
-                block.good);
-          } else {
-            Arrays.fill(block.good, true);
-          }
-          block.goodRows = copyGoodRows(values, from, rowsInBlock, block);
-          rowNumber += rowsInBlock;
-          block.lastRow = rowNumber;
-          block.sequence = sequence++;
-          full.add(block);
+        List<FieldVector> vectors = new ArrayList<>(batch.getFieldVectors().size());
+        for (FieldVector vector : batch.getFieldVectors()) {
+          // Ownership moves with the buffers: no value is copied, and the next batch loads anew.
+          var transfer = vector.getTransferPair(allocator);
+          transfer.transfer();
+          vectors.add((FieldVector) transfer.getTo());
         }
+        block.input = vectors;
+        block.rows = batch.getRowCount();
+        block.firstRow = rowNumber;
+        block.sequence = sequence++;
+        rowNumber += block.rows;
+        full.add(block);
       }
+    } catch (IOException e) {
+      throw new BatchJobException("cannot read " + inputDescription + ": " + cDataMessage(e), e);
     } finally {
-      // Always let the scoring threads finish (or see the failure) before anything is closed.
-      for (Thread thread : scoring) {
+      for (int t = 0; t < SCORING_THREADS; t++) {
         full.add(endOfInput);
       }
-      scoring.forEach(ScoringLoop::join);
     }
-    rethrowScoringFailure();
-    progress.accept(rowNumber);
-    return new ScoringSummary(scoredRows.get(), quarantined);
   }
 
-  /**
-   * Quarantines rows {@code [from, from + count)} with a null feature (the first such column
-   * gives the reason) and marks the others good; returns how many were quarantined.
-   */
-  private int markBad(FloatingPointVector[] values, VarCharVector[] texts, int from,
-      int count, long rowBase, int[] badColumn, boolean[] good) throws SQLException {
-    Arrays.fill(badColumn, 0, count, -1);
-    for (int f = width - 1; f >= 0; f--) {
-      for (int i = 0; i < count; i++) {
-        if (values[f].isNull(from + i)) {
-          badColumn[i] = f;
-        }
-      }
+  /** DuckDB's message, without the wrapping of its trip through Arrow's C data interface. */
+  private static String cDataMessage(IOException e) {
+    String message = String.valueOf(e.getMessage());
+    String prefix = "message=";
+    int at = message.indexOf(prefix);
+    if (message.contains("CDataJniException") && at >= 0) {
+      message = message.substring(at + prefix.length()).replaceFirst("}$", "");
     }
-    int bad = 0;
-    for (int i = 0; i < count; i++) {
-      good[i] = badColumn[i] < 0;
-      if (!good[i]) {
-        quarantine.beginRow().append(rowBase + i + 1)
-            .append(reason(badColumn[i], texts[badColumn[i]], from + i)).endRow();
-        bad++;
-      }
-    }
-    return bad;
+    return message.strip();
   }
 
-  /**
-   * Copies the good rows' values into the block, row-major, a column at a time: each column's
-   * slice is copied out of Arrow's buffer in bulk first (a memory copy), then spread.
-   */
-  private int copyGoodRows(FloatingPointVector[] values, int from, int count, Block block) {
-    boolean[] good = block.good;
-    int goodRows = 0;
-    for (int f = 0; f < width; f++) {
-      int at = f;
-      if (values[f] instanceof Float4Vector floats) {
-        floats.getDataBuffer().nioBuffer((long) from * Float.BYTES, count * Float.BYTES)
-            .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(floatColumn, 0, count);
-        for (int i = 0; i < count; i++) {
-          if (good[i]) {
-            if (block.floats != null) {
-              block.floats[at] = floatColumn[i];
-            } else {
-              block.values[at] = floatColumn[i];
-            }
-            at += width;
-          }
-        }
-      } else {
-        ((Float8Vector) values[f]).getDataBuffer()
-            .nioBuffer((long) from * Double.BYTES, count * Double.BYTES)
-            .order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(doubleColumn, 0, count);
-        for (int i = 0; i < count; i++) {
-          if (good[i]) {
-            if (block.floats != null) {
-              block.floats[at] = (float) doubleColumn[i];
-            } else {
-              block.values[at] = doubleColumn[i];
-            }
-            at += width;
-          }
-        }
-      }
-      goodRows = (at - f) / width;
-    }
-    return goodRows;
+  private boolean stopped() {
+    return cancelled || failure.get() != null;
   }
 
-  /** The next block from {@code queue}, or null once the scoring thread has failed. */
+  /** The next block from {@code queue}, or null once the loop stops. */
   private Block take(BlockingQueue<Block> queue) {
     try {
       Block block;
       do {
         block = queue.poll(100, TimeUnit.MILLISECONDS);
-      } while (block == null && scoringFailure.get() == null);
+      } while (block == null && !stopped());
       return block;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -247,42 +299,290 @@ public final class ScoringLoop {
     }
   }
 
-  private void scoreBlocks(AtomicLong scoredRows, LongConsumer progress) {
+  private void scoreBlocks() {
+    Block block = null;
     try {
-      for (Block block = full.take(); block != endOfInput; block = full.take()) {
-        Object[] outputs = block.goodRows == 0 ? null
-            : block.floats != null ? scorer.scoreFloats(block.floats, block.goodRows)
-            : scorer.score(block.values, block.goodRows);
+      for (block = take(full); block != null && block != endOfInput; block = take(full)) {
+        score(block);
         synchronized (appendTurn) {
           while (nextToAppend != block.sequence) {
-            if (scoringFailure.get() != null) {
+            if (stopped()) {
               return;
             }
             appendTurn.wait(100);
           }
-          appendScores(block, outputs);
+          scored.add(block);
+          block = null;
           nextToAppend++;
           appendTurn.notifyAll();
         }
-        scoredRows.addAndGet(block.goodRows);
-        progress.accept(block.lastRow);
-        free.add(block);
       }
-    } catch (Throwable e) {
-      scoringFailure.compareAndSet(null, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BatchJobException("scoring interrupted", e);
+    } catch (SQLException e) {
+      throw new BatchJobException("cannot record a quarantined row: " + DuckDb.message(e), e);
+    } finally {
+      // A block this thread still holds was never handed on: no queue frees its vectors.
+      if (block != null && block != endOfInput) {
+        block.release();
+      }
+      if (runningScorers.decrementAndGet() == 0) {
+        scored.add(endOfOutput);
+      }
     }
   }
 
-  private void rethrowScoringFailure() throws SQLException {
-    Throwable failure = scoringFailure.get();
-    if (failure instanceof SQLException sql) {
+  /** Builds the block's output vectors from its input vectors (then freed). */
+  private void score(Block block) throws SQLException {
+    FloatingPointVector[] features = new FloatingPointVector[width];
+    VarCharVector[] texts = new VarCharVector[width];
+    boolean anyBad = false;
+    for (int f = 0, next = width; f < width; f++) {
+      features[f] = (FloatingPointVector) block.input.get(f);
+      texts[f] = raw[f] ? (VarCharVector) block.input.get(next++) : null;
+      anyBad |= block.input.get(f).getNullCount() > 0;
+    }
+    int rows = block.rows;
+    if (anyBad) {
+      quarantinedRows.addAndGet(markBad(features, texts, block));
+    } else {
+      Arrays.fill(block.good, 0, rows, true);
+    }
+    List<OutputColumn> outputs = scorer.outputColumns();
+    List<FieldVector> inputVectors = block.input;
+    // Held by the block from the start, so that a failure part-way still frees every vector
+    // (the key vectors, in both lists, are closed twice then, which is harmless).
+    List<FieldVector> output = new ArrayList<>(
+        inputVectors.subList(width + rawCount(), inputVectors.size()));
+    block.output = output;
+    BitVector ok = new BitVector(OK_COLUMN, allocator);
+    ok.allocateNew(rows);
+    output.add(ok);
+    FieldVector[] scores = new FieldVector[outputs.size()];
+    for (int c = 0; c < scores.length; c++) {
+      scores[c] = scoreVector(outputs.get(c).dataType(), rows);
+      output.add(scores[c]);
+    }
+    for (int i = 0; i < rows; i++) {
+      ok.set(i, block.good[i] ? 1 : 0);
+    }
+    ok.setValueCount(rows);
+    for (int from = 0; from < rows; from += batchSize) {
+      int runRows = Math.min(batchSize, rows - from);
+      int goodRows = scorer.takesFloats() ? layOutFloats(features, block, from, runRows)
+          : layOutDoubles(features, block, from, runRows);
+      if (goodRows > 0) {
+        Object[] values = block.floats != null ? scorer.scoreFloats(block.floats, goodRows)
+            : scorer.score(block.values, goodRows);
+        for (int c = 0; c < scores.length; c++) {
+          put(scores[c], values[c], block.good, from, runRows, goodRows);
+        }
+      }
+    }
+    for (FieldVector score : scores) {
+      score.setValueCount(rows);
+    }
+    // Features and their texts are no longer needed; keys travel on in the output.
+    closeAll(inputVectors.subList(0, width + rawCount()));
+    block.input = null;
+    scoredRows.addAndGet(countGood(block.good, rows));
+  }
+
+  private static int countGood(boolean[] good, int rows) {
+    int count = 0;
+    for (int i = 0; i < rows; i++) {
+      count += good[i] ? 1 : 0;
+    }
+    return count;
+  }
+
+  /**
+   * Quarantines the block's rows with a null feature (the first such column gives the reason)
+   * and marks the others good; returns how many were quarantined.
+   */
+  private int markBad(FloatingPointVector[] features, VarCharVector[] texts, Block block)
+      throws SQLException {
+    int rows = block.rows;
+    int[] badColumn = block.badColumn;
+    Arrays.fill(badColumn, 0, rows, -1);
+    for (int f = width - 1; f >= 0; f--) {
+      for (int i = 0; i < rows; i++) {
+        if (features[f].isNull(i)) {
+          badColumn[i] = f;
+        }
+      }
+    }
+    int bad = 0;
+    for (int i = 0; i < rows; i++) {
+      block.good[i] = badColumn[i] < 0;
+      if (!block.good[i]) {
+        String reason = reason(badColumn[i], texts[badColumn[i]], i);
+        synchronized (quarantine) {
+          quarantine.beginRow().append(block.firstRow + i + 1).append(reason).endRow();
+        }
+        bad++;
+      }
+    }
+    return bad;
+  }
+
+  /**
+   * Lays the good rows among {@code [from, from + count)} out row-major in {@code block.floats}
+   * and returns how many there are: each column's slice is copied out of Arrow's buffer in bulk,
+   * then the values are spread a tile of rows at a time.
+   */
+  private int layOutFloats(FloatingPointVector[] features, Block block, int from, int count) {
+    float[][] columns = block.floatColumns;
+    boolean[] good = block.good;
+    for (int f = 0; f < width; f++) {
+      if (features[f] instanceof Float4Vector floats) {
+        floats.getDataBuffer().nioBuffer((long) from * Float.BYTES, count * Float.BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(columns[f], 0, count);
+      } else {
+        Float8Vector doubles = (Float8Vector) features[f];
+        for (int i = 0; i < count; i++) {
+          columns[f][i] = good[from + i] ? (float) doubles.get(from + i) : 0;
+        }
+      }
+    }
+    float[] out = block.floats;
+    int at = 0;
+    for (int tile = 0; tile < count; tile += TILE) {
+      int end = Math.min(count, tile + TILE);
+      for (int f = 0; f < width; f++) {
+        float[] column = columns[f];
+        for (int i = tile, row = at; i < end; i++) {
+          if (good[from + i]) {
+            out[row++ * width + f] = column[i];
+          }
+        }
+      }
+      at += countGood(good, from + tile, from + end);
+    }
+    return at;
+  }
+
+  /** As {@link #layOutFloats}, for a model that takes doubles. */
+  private int layOutDoubles(FloatingPointVector[] features, Block block, int from, int count) {
+    double[][] columns = block.doubleColumns;
+    boolean[] good = block.good;
+    for (int f = 0; f < width; f++) {
+      if (features[f] instanceof Float8Vector doubles) {
+        doubles.getDataBuffer().nioBuffer((long) from * Double.BYTES, count * Double.BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(columns[f], 0, count);
+      } else {
+        Float4Vector floats = (Float4Vector) features[f];
+        for (int i = 0; i < count; i++) {
+          columns[f][i] = good[from + i] ? floats.get(from + i) : 0;
+        }
+      }
+    }
+    double[] out = block.values;
+    int at = 0;
+    for (int tile = 0; tile < count; tile += TILE) {
+      int end = Math.min(count, tile + TILE);
+      for (int f = 0; f < width; f++) {
+        double[] column = columns[f];
+        for (int i = tile, row = at; i < end; i++) {
+          if (good[from + i]) {
+            out[row++ * width + f] = column[i];
+          }
+        }
+      }
+      at += countGood(good, from + tile, from + end);
+    }
+    return at;
+  }
+
+  private static int countGood(boolean[] good, int from, int to) {
+    int count = 0;
+    for (int i = from; i < to; i++) {
+      count += good[i] ? 1 : 0;
+    }
+    return count;
+  }
+
+  private FieldVector scoreVector(DataType type, int rows) {
+    FieldVector vector = switch (type) {
+      case FP32 -> new Float4Vector("", allocator);
+      case FP64 -> new Float8Vector("", allocator);
+      case INT64 -> new BigIntVector("", allocator);
+      case INT32 -> new IntVector("", allocator);
+      case BOOL -> new BitVector("", allocator);
+      default -> throw new AssertionError(type);
+    };
+    ((BaseFixedWidthVector) vector).allocateNew(rows);
+    // Every position holds a value: quarantined rows' placeholders are filtered by __ok.
+    vector.getValidityBuffer().setOne(0L, (long) BitVectorHelper.getValidityBufferSize(rows));
+    return vector;
+  }
+
+  /**
+   * Writes one run's scores ({@code goodRows} values, of the good rows among {@code [from, from
+   * + count)}) into {@code vector} at their rows' positions.
+   */
+  private static void put(FieldVector vector, Object values, boolean[] good, int from,
+      int count, int goodRows) {
+    if (vector instanceof BitVector bits) {
+      boolean[] flags = (boolean[]) values;
+      for (int i = 0, k = 0; i < count; i++) {
+        if (good[from + i]) {
+          bits.set(from + i, flags[k++] ? 1 : 0);
+        }
+      }
+      return;
+    }
+    Object dense = goodRows == count ? values : spread(values, good, from, count);
+    ByteBuffer data = vector.getDataBuffer().nioBuffer(0, (int) vector.getDataBuffer()
+        .capacity()).order(ByteOrder.LITTLE_ENDIAN);
+    if (dense instanceof float[] floats) {
+      data.asFloatBuffer().put(from, floats, 0, count);
+    } else if (dense instanceof double[] doubles) {
+      data.asDoubleBuffer().put(from, doubles, 0, count);
+    } else if (dense instanceof long[] longs) {
+      data.asLongBuffer().put(from, longs, 0, count);
+    } else {
+      data.asIntBuffer().put(from, (int[]) dense, 0, count);
+    }
+  }
+
+  /** The good rows' values at their positions among {@code count} rows (zero elsewhere). */
+  private static Object spread(Object values, boolean[] good, int from, int count) {
+    Object all = Array.newInstance(values.getClass().getComponentType(),
+        count);
+    for (int i = 0, k = 0; i < count; i++) {
+      if (good[from + i]) {
+        System.arraycopy(values, k++, all, i, 1);
+      }
+    }
+    return all;
+  }
+
+  private static ArrowType arrowType(DataType type) {
+    return switch (type) {
+      case FP32 -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+      case FP64 -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+      case INT64 -> new ArrowType.Int(64, true);
+      case INT32 -> new ArrowType.Int(32, true);
+      case BOOL -> ArrowType.Bool.INSTANCE;
+      default -> throw new AssertionError(type);
+    };
+  }
+
+  private void rethrowFailure() throws SQLException {
+    Throwable cause = failure.get();
+    if (cause instanceof SQLException sql) {
       throw sql;
     }
-    if (failure instanceof RuntimeException runtime) {
+    if (cause instanceof RuntimeException runtime) {
       throw runtime;
     }
-    if (failure instanceof Error error) {
+    if (cause instanceof Error error) {
       throw error;
+    }
+    if (cause != null) {
+      throw new BatchJobException(cause.getMessage(), cause);
     }
   }
 
@@ -295,35 +595,66 @@ public final class ScoringLoop {
     }
   }
 
+  private static void closeAll(List<FieldVector> vectors) {
+    if (vectors != null) {
+      vectors.forEach(FieldVector::close);
+    }
+  }
+
   private String reason(int feature, VarCharVector text, int row) {
     String column = scorer.featureColumns().get(feature);
     return text == null || text.isNull(row) ? "column '" + column + "' is null"
         : "column '" + column + "' is not a number: '" + text.getObject(row) + "'";
   }
 
-  /** One row of lists: the good flags, then each score column spread over every position. */
-  private void appendScores(Block block, Object[] outputs) throws SQLException {
-    List<OutputColumn> outputColumns = scorer.outputColumns();
-    int rows = block.good.length;
-    scores.beginRow();
-    scores.append(block.good);
-    for (int c = 0; c < outputColumns.size(); c++) {
-      DataType type = outputColumns.get(c).dataType();
-      Object column = outputs == null ? type.newArray(rows)
-          : block.goodRows == rows ? outputs[c] : spread(outputs[c], block.good, type);
-      ColumnAppender.appendList(scores, column, type);
-    }
-    scores.endRow();
-  }
+  /** The scored batches in input order, as the consumer's Arrow stream reads them. */
+  private final class ScoredBatches extends ArrowReader {
+    private final Schema schema;
+    private long rowsOut;
+    private boolean ended;
 
-  /** The good rows' scores at their positions among all rows (placeholders elsewhere). */
-  private static Object spread(Object scores, boolean[] good, DataType type) {
-    Object all = type.newArray(good.length);
-    for (int i = 0, k = 0; i < good.length; i++) {
-      if (good[i]) {
-        System.arraycopy(scores, k++, all, i, 1);
-      }
+    ScoredBatches(BufferAllocator allocator, Schema schema) {
+      super(allocator);
+      this.schema = schema;
     }
-    return all;
+
+    @Override
+    public boolean loadNextBatch() throws IOException {
+      prepareLoadNextBatch();
+      Block block = ended ? endOfOutput : take(scored);
+      if (block == null || block == endOfOutput) {
+        ended = true;
+        if (failure.get() != null || cancelled) {
+          // The consumer must fail too: ending the stream here would commit a partial result.
+          throw new IOException(failure.get() == null ? "scoring cancelled"
+              : String.valueOf(failure.get().getMessage()), failure.get());
+        }
+        return false;
+      }
+      VectorSchemaRoot root = getVectorSchemaRoot();
+      List<FieldVector> targets = root.getFieldVectors();
+      for (int i = 0; i < targets.size(); i++) {
+        block.output.get(i).makeTransferPair(targets.get(i)).transfer();
+      }
+      root.setRowCount(block.rows);
+      block.release();
+      rowsOut += block.rows;
+      free.add(block);
+      progress.accept(rowsOut);
+      return true;
+    }
+
+    @Override
+    public long bytesRead() {
+      return 0;
+    }
+
+    @Override
+    protected void closeReadSource() {}
+
+    @Override
+    protected Schema readSchema() {
+      return schema;
+    }
   }
 }
