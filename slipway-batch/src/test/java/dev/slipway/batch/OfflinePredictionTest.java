@@ -160,7 +160,7 @@ class OfflinePredictionTest {
   }
 
   @Test
-  void run_readFailingAfterManyBatches_namesTheInputAndWritesNothing() throws Exception {
+  void run_readFailingAfterManyBatches_namesTheInputWritesNothingAndStopsItsThreads() throws Exception {
     // Past the CSV sniffer's sample, so the column is typed DOUBLE and the bad cell fails the
     // read itself while earlier batches are already scored and written.
     List<String> lines = Files.readAllLines(Fixtures.path("breast_cancer.csv"));
@@ -181,6 +181,8 @@ class OfflinePredictionTest {
     try (var files = Files.list(folder)) {
       assertThat(files).containsExactly(input);
     }
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(thread -> thread.getName().startsWith("slipway-"));
   }
 
   @Test
