@@ -450,15 +450,23 @@ public final class ScoringLoop implements AutoCloseable {
     int at = 0;
     for (int tile = 0; tile < count; tile += TILE) {
       int end = Math.min(count, tile + TILE);
+      int goodInTile = countGood(good, from + tile, from + end);
       for (int f = 0; f < width; f++) {
         float[] column = columns[f];
-        for (int i = tile, row = at; i < end; i++) {
-          if (good[from + i]) {
-            out[row++ * width + f] = column[i];
+        if (goodInTile == end - tile) {
+          // Branch-free when the whole tile is good, as it nearly always is.
+          for (int i = tile, to = at * width + f; i < end; i++, to += width) {
+            out[to] = column[i];
+          }
+        } else {
+          for (int i = tile, row = at; i < end; i++) {
+            if (good[from + i]) {
+              out[row++ * width + f] = column[i];
+            }
           }
         }
       }
-      at += countGood(good, from + tile, from + end);
+      at += goodInTile;
     }
     return at;
   }
@@ -482,15 +490,22 @@ public final class ScoringLoop implements AutoCloseable {
     int at = 0;
     for (int tile = 0; tile < count; tile += TILE) {
       int end = Math.min(count, tile + TILE);
+      int goodInTile = countGood(good, from + tile, from + end);
       for (int f = 0; f < width; f++) {
         double[] column = columns[f];
-        for (int i = tile, row = at; i < end; i++) {
-          if (good[from + i]) {
-            out[row++ * width + f] = column[i];
+        if (goodInTile == end - tile) {
+          for (int i = tile, to = at * width + f; i < end; i++, to += width) {
+            out[to] = column[i];
+          }
+        } else {
+          for (int i = tile, row = at; i < end; i++) {
+            if (good[from + i]) {
+              out[row++ * width + f] = column[i];
+            }
           }
         }
       }
-      at += countGood(good, from + tile, from + end);
+      at += goodInTile;
     }
     return at;
   }
