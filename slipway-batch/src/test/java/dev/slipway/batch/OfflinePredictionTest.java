@@ -160,24 +160,35 @@ class OfflinePredictionTest {
   }
 
   @Test
-  void run_readFailingAfterManyBatches_namesTheInputWritesNothingAndStopsItsThreads() throws Exception {
-    // Past the CSV sniffer's sample, so the column is typed DOUBLE and the bad cell fails the
-    // read itself while earlier batches are already scored and written.
-    List<String> lines = Files.readAllLines(Fixtures.path("breast_cancer.csv"));
-    List<String> big = new ArrayList<>(List.of(lines.get(0)));
-    while (big.size() <= 60_000) {
-      big.addAll(lines.subList(1, lines.size()));
-    }
-    big.set(50_000, big.get(50_000).replaceFirst("^[^,]*", "abc"));
+  void run_readFailingAfterManyBatches_namesTheInputWritesNothingAndStopsItsThreads()
+      throws Exception {
+    // 300k rows, the bad cell near the end: past the CSV sniffer's sample, so the column is
+    // typed DOUBLE and the cell fails the read itself once earlier batches were scored.
     Path input = folder.resolve("big.csv");
-    Files.write(input, big);
+    String first = Files.readAllLines(Fixtures.path("breast_cancer.csv")).get(0).split(",")[0];
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement()) {
+      statement.execute("CREATE TABLE rows AS SELECT row_number() OVER () AS n, bc.* FROM"
+          + " read_csv('" + Fixtures.path("breast_cancer.csv") + "') AS bc, range(530)");
+      statement.execute("COPY (SELECT CASE WHEN n = 290000 THEN 'abc' ELSE round(\"" + first
+          + "\", 3)::VARCHAR END AS \"" + first + "\", * EXCLUDE (n, \"" + first + "\")"
+          + " FROM rows ORDER BY n) TO '" + input + "' (HEADER)");
+    }
+    long[] rowsRead = {0};
+    OfflinePrediction.Progress progress = new OfflinePrediction.Progress() {
+      @Override
+      public void rowsRead(long rows) {
+        rowsRead[0] = rows;
+      }
+    };
     Path output = folder.resolve("scores.parquet");
 
     assertThatThrownBy(() -> OfflinePrediction.run(job(input, output, List.of("label")), model,
-        OfflinePrediction.Progress.NONE))
+        progress))
         .isInstanceOf(BatchJobException.class)
         .hasMessageContaining("cannot read " + input)
         .hasMessageContaining("abc");
+    assertThat(rowsRead[0]).as("rows scored before the failure").isGreaterThan(100_000);
     try (var files = Files.list(folder)) {
       assertThat(files).containsExactly(input);
     }

@@ -56,8 +56,15 @@ import org.duckdb.DuckDBResultSet;
 public final class ScoringLoop implements AutoCloseable {
   /** The output column that is false at quarantined rows (whose scores are placeholders). */
   public static final String OK_COLUMN = "__ok";
-  /** Rows per Arrow batch DuckDB hands over: large, so that a batch crosses JNI rarely. */
-  private static final int ARROW_BATCH = 16_384;
+  /**
+   * Arrow batches DuckDB hands over hold about this many bytes of feature values: large, so that
+   * batches cross JNI rarely (each crossing of a DuckDB thread attaches it to the JVM), yet
+   * bounded, so that memory does not grow with the input's width.
+   */
+  private static final int ARROW_BATCH_BYTES = 16 << 20;
+  private static final int MAX_ARROW_BATCH = 131_072;
+  /** DuckDB's vector size: batches of a multiple of it need no re-chunking. */
+  private static final int DUCKDB_VECTOR = 2_048;
   /** Rows per transpose tile: its row-major values stay in the core's cache while written. */
   private static final int TILE = 256;
   private static final int SCORING_THREADS =
@@ -135,7 +142,10 @@ public final class ScoringLoop implements AutoCloseable {
     this.raw = raw;
     this.width = scorer.featureColumns().size();
     this.batchSize = batchSize;
-    this.arrowBatch = Math.max(ARROW_BATCH, batchSize);
+    int byBytes = Math.min(MAX_ARROW_BATCH,
+        ARROW_BATCH_BYTES / (Float.BYTES * Math.max(1, width)));
+    this.arrowBatch =
+        Math.max(batchSize, Math.max(DUCKDB_VECTOR, byBytes / DUCKDB_VECTOR * DUCKDB_VECTOR));
     for (int i = 0; i < BLOCKS; i++) {
       free.add(new Block(scorer.takesFloats()));
     }
