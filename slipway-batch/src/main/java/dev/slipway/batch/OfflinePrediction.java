@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Scores one file with one model (the offline pattern): input streamed in batches, scores
@@ -57,9 +59,18 @@ public final class OfflinePrediction {
     ScoringRequest request = new ScoringRequest(input, job.keys(), job.features(), model.name(),
         model.version(), job.batchSize());
     Path workParent = job.output().toAbsolutePath().getParent();
-    try (ScoringWorkspace workspace = ScoringWorkspace.create(workParent);
-        Model loaded = ModelLoader.withInstalledRuntimes().load(model.path(),
-            RuntimeOptions.DEFAULT)) {
+    // The model loads (its runtime's native library unpacked, the session built) while DuckDB
+    // starts (its own native library unpacked): each takes a few hundred milliseconds.
+    CompletableFuture<Model> loading = CompletableFuture.supplyAsync(
+        () -> ModelLoader.withInstalledRuntimes().load(model.path(), RuntimeOptions.DEFAULT));
+    ScoringWorkspace workspace;
+    try {
+      workspace = ScoringWorkspace.create(workParent);
+    } catch (RuntimeException e) {
+      loading.thenAccept(Model::close);
+      throw e;
+    }
+    try (workspace; Model loaded = await(loading)) {
       progress.total(workspace.count(input));
       ScoringSummary summary =
           workspace.scoreTo(job.output(), request, loaded, progress::rowsRead);
@@ -72,6 +83,21 @@ public final class OfflinePrediction {
         deleteStale(job.quarantineFile());
       }
       return new Result(summary, job.output(), quarantine);
+    }
+  }
+
+  /** The loaded model, or the load's own exception. */
+  private static Model await(CompletableFuture<Model> loading) {
+    try {
+      return loading.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error cause) {
+        throw cause;
+      }
+      throw e;
     }
   }
 
