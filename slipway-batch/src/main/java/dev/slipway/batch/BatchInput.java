@@ -38,8 +38,11 @@ public record BatchInput(String relation, String description) {
     }
     return switch (FileFormat.of(path, "input")) {
       case PARQUET -> new BatchInput("read_parquet(" + literal(absolute) + ")", path.toString());
-      case CSV -> new BatchInput("read_csv(" + literal(absolute) + ", header = true)",
-          path.toString());
+      // Column types from the whole file (as Spark's inferSchema does), not from a sample: a
+      // cell that is not a number past the sample would otherwise fail the read, where the
+      // contract is to quarantine its row.
+      case CSV -> new BatchInput("read_csv(" + literal(absolute)
+          + ", header = true, sample_size = -1)", path.toString());
     };
   }
 

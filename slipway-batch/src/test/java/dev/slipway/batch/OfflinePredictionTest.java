@@ -160,40 +160,65 @@ class OfflinePredictionTest {
   }
 
   @Test
-  void run_readFailingAfterManyBatches_namesTheInputWritesNothingAndStopsItsThreads()
-      throws Exception {
-    // 300k rows, the bad cell near the end: past the CSV sniffer's sample, so the column is
-    // typed DOUBLE and the cell fails the read itself once earlier batches were scored.
+  void run_badCellPastTheCsvSniffersSample_quarantinesItsRow() throws Exception {
+    // 300k rows, the bad cell near the end, far past the 20 480 rows DuckDB samples by default.
     Path input = folder.resolve("big.csv");
-    String first = Files.readAllLines(Fixtures.path("breast_cancer.csv")).get(0).split(",")[0];
+    String first = firstColumn();
     try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = duckDb.createStatement()) {
-      statement.execute("CREATE TABLE rows AS SELECT row_number() OVER () AS n, bc.* FROM"
-          + " read_csv('" + Fixtures.path("breast_cancer.csv") + "') AS bc, range(530)");
+      statement.execute(repeatedBreastCancer(530));
       statement.execute("COPY (SELECT CASE WHEN n = 290000 THEN 'abc' ELSE round(\"" + first
           + "\", 3)::VARCHAR END AS \"" + first + "\", * EXCLUDE (n, \"" + first + "\")"
           + " FROM rows ORDER BY n) TO '" + input + "' (HEADER)");
     }
-    long[] rowsRead = {0};
-    OfflinePrediction.Progress progress = new OfflinePrediction.Progress() {
-      @Override
-      public void rowsRead(long rows) {
-        rowsRead[0] = rows;
-      }
-    };
+    Path output = folder.resolve("scores.parquet");
+
+    OfflinePrediction.Result result = OfflinePrediction.run(job(input, output, List.of("label")),
+        model, OfflinePrediction.Progress.NONE);
+
+    assertThat(result.summary()).isEqualTo(new ScoringSummary(569 * 530 - 1, 1));
+    assertThat(read(result.quarantine())).singleElement().satisfies(row -> assertThat(row)
+        .containsExactly(290000L, "column '" + first + "' is not a number: 'abc'"));
+  }
+
+  @Test
+  void run_readFailingAfterManyBatches_namesTheInputWritesNothingAndStopsItsThreads()
+      throws Exception {
+    // A folder of Parquet files is read with the first file's schema: the second one's text
+    // column fails the read while the first file's 300k rows are being scored (DuckDB reads the
+    // files side by side, so how many were scored by then varies).
+    Path input = Files.createDirectory(folder.resolve("parts"));
+    String first = firstColumn();
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement()) {
+      statement.execute(repeatedBreastCancer(530));
+      statement.execute("COPY (SELECT * EXCLUDE (n) FROM rows ORDER BY n) TO '"
+          + input.resolve("part-0.parquet") + "'");
+      statement.execute("COPY (SELECT 'abc' AS \"" + first + "\", * EXCLUDE (n, \"" + first
+          + "\") FROM rows WHERE n <= 10) TO '" + input.resolve("part-1.parquet") + "'");
+    }
     Path output = folder.resolve("scores.parquet");
 
     assertThatThrownBy(() -> OfflinePrediction.run(job(input, output, List.of("label")), model,
-        progress))
+        OfflinePrediction.Progress.NONE))
         .isInstanceOf(BatchJobException.class)
         .hasMessageContaining("cannot read " + input)
         .hasMessageContaining("abc");
-    assertThat(rowsRead[0]).as("rows scored before the failure").isGreaterThan(100_000);
     try (var files = Files.list(folder)) {
       assertThat(files).containsExactly(input);
     }
     assertThat(Thread.getAllStackTraces().keySet())
         .noneMatch(thread -> thread.getName().startsWith("slipway-"));
+  }
+
+  private static String firstColumn() throws Exception {
+    return Files.readAllLines(Fixtures.path("breast_cancer.csv")).get(0).split(",")[0];
+  }
+
+  /** A table {@code rows}: the fixture's rows {@code times} over, numbered {@code n} from 1. */
+  private static String repeatedBreastCancer(int times) {
+    return "CREATE TABLE rows AS SELECT row_number() OVER () AS n, bc.* FROM read_csv('"
+        + Fixtures.path("breast_cancer.csv") + "') AS bc, range(" + times + ")";
   }
 
   @Test
