@@ -80,6 +80,7 @@ public final class ScoringLoop implements AutoCloseable {
     final double[] values;
     final boolean[] good;
     final int[] badColumn;
+    final int[] goodIndex;
     List<FieldVector> input;
     List<FieldVector> output;
     int rows;
@@ -94,6 +95,7 @@ public final class ScoringLoop implements AutoCloseable {
       values = floatInput ? null : new double[runRows * width];
       good = new boolean[arrowBatch];
       badColumn = new int[arrowBatch];
+      goodIndex = new int[runRows];
     }
 
     void release() {
@@ -109,14 +111,16 @@ public final class ScoringLoop implements AutoCloseable {
   private final DuckDBAppender quarantine;
   private final boolean[] raw;
   private final int width;
+  /** The position of the first key column among the input's columns. */
+  private final int firstKey;
   private final int batchSize;
   private final int arrowBatch;
   private final BufferAllocator allocator = new RootAllocator();
   private final BlockingQueue<Block> free = new ArrayBlockingQueue<>(BLOCKS);
   private final BlockingQueue<Block> full = new ArrayBlockingQueue<>(BLOCKS + SCORING_THREADS);
   private final BlockingQueue<Block> scored = new ArrayBlockingQueue<>(BLOCKS + 1);
-  private final Block endOfInput;
-  private final Block endOfOutput;
+  /** Ends the input for a scorer, and the output for the consumer. */
+  private final Block end;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final AtomicLong scoredRows = new AtomicLong();
   private final AtomicLong quarantinedRows = new AtomicLong();
@@ -141,6 +145,11 @@ public final class ScoringLoop implements AutoCloseable {
     this.quarantine = quarantine;
     this.raw = raw;
     this.width = scorer.featureColumns().size();
+    int texts = 0;
+    for (boolean text : raw) {
+      texts += text ? 1 : 0;
+    }
+    this.firstKey = width + texts;
     this.batchSize = batchSize;
     int byBytes = Math.min(MAX_ARROW_BATCH,
         ARROW_BATCH_BYTES / (Float.BYTES * Math.max(1, width)));
@@ -149,8 +158,7 @@ public final class ScoringLoop implements AutoCloseable {
     for (int i = 0; i < BLOCKS; i++) {
       free.add(new Block(scorer.takesFloats()));
     }
-    endOfInput = new Block(false);
-    endOfOutput = endOfInput;
+    end = new Block(false);
   }
 
   /** The allocator of every vector the loop hands out, for exporting {@link #start}'s reader. */
@@ -177,7 +185,7 @@ public final class ScoringLoop implements AutoCloseable {
     }
     List<Field> fields = new ArrayList<>();
     List<Field> inputFields = schema.getFields();
-    fields.addAll(inputFields.subList(width + rawCount(), inputFields.size()));
+    fields.addAll(inputFields.subList(firstKey, inputFields.size()));
     fields.add(Field.nullable(OK_COLUMN, ArrowType.Bool.INSTANCE));
     List<OutputColumn> outputs = scorer.outputColumns();
     for (int c = 0; c < outputs.size(); c++) {
@@ -239,14 +247,6 @@ public final class ScoringLoop implements AutoCloseable {
     threads.add(thread);
   }
 
-  private int rawCount() {
-    int count = 0;
-    for (boolean r : raw) {
-      count += r ? 1 : 0;
-    }
-    return count;
-  }
-
   private void readBlocks() {
     long sequence = 0;
     long rowNumber = 0;
@@ -275,7 +275,7 @@ public final class ScoringLoop implements AutoCloseable {
       throw new BatchJobException("cannot read " + inputDescription + ": " + cDataMessage(e), e);
     } finally {
       for (int t = 0; t < SCORING_THREADS; t++) {
-        full.add(endOfInput);
+        full.add(end);
       }
     }
   }
@@ -312,7 +312,7 @@ public final class ScoringLoop implements AutoCloseable {
   private void scoreBlocks() {
     Block block = null;
     try {
-      for (block = take(full); block != null && block != endOfInput; block = take(full)) {
+      for (block = take(full); block != null && block != end; block = take(full)) {
         score(block);
         synchronized (appendTurn) {
           while (nextToAppend != block.sequence) {
@@ -334,11 +334,11 @@ public final class ScoringLoop implements AutoCloseable {
       throw new BatchJobException("cannot record a quarantined row: " + DuckDb.message(e), e);
     } finally {
       // A block this thread still holds was never handed on: no queue frees its vectors.
-      if (block != null && block != endOfInput) {
+      if (block != null && block != end) {
         block.release();
       }
       if (runningScorers.decrementAndGet() == 0) {
-        scored.add(endOfOutput);
+        scored.add(end);
       }
     }
   }
@@ -364,7 +364,7 @@ public final class ScoringLoop implements AutoCloseable {
     // Held by the block from the start, so that a failure part-way still frees every vector
     // (the key vectors, in both lists, are closed twice then, which is harmless).
     List<FieldVector> output = new ArrayList<>(
-        inputVectors.subList(width + rawCount(), inputVectors.size()));
+        inputVectors.subList(firstKey, inputVectors.size()));
     block.output = output;
     BitVector ok = new BitVector(OK_COLUMN, allocator);
     ok.allocateNew(rows);
@@ -378,6 +378,7 @@ public final class ScoringLoop implements AutoCloseable {
       ok.set(i, block.good[i] ? 1 : 0);
     }
     ok.setValueCount(rows);
+    int scoredInBlock = 0;
     for (int from = 0; from < rows; from += batchSize) {
       int runRows = Math.min(batchSize, rows - from);
       int goodRows = scorer.takesFloats() ? layOutFloats(features, block, from, runRows)
@@ -389,22 +390,15 @@ public final class ScoringLoop implements AutoCloseable {
           put(scores[c], values[c], block.good, from, runRows, goodRows);
         }
       }
+      scoredInBlock += goodRows;
     }
     for (FieldVector score : scores) {
       score.setValueCount(rows);
     }
     // Features and their texts are no longer needed; keys travel on in the output.
-    closeAll(inputVectors.subList(0, width + rawCount()));
+    closeAll(inputVectors.subList(0, firstKey));
     block.input = null;
-    scoredRows.addAndGet(countGood(block.good, rows));
-  }
-
-  private static int countGood(boolean[] good, int rows) {
-    int count = 0;
-    for (int i = 0; i < rows; i++) {
-      count += good[i] ? 1 : 0;
-    }
-    return count;
+    scoredRows.addAndGet(scoredInBlock);
   }
 
   /**
@@ -439,93 +433,75 @@ public final class ScoringLoop implements AutoCloseable {
 
   /**
    * Lays the good rows among {@code [from, from + count)} out row-major in {@code block.floats}
-   * and returns how many there are: each column's slice is copied out of Arrow's buffer in bulk,
-   * then the values are spread a tile of rows at a time.
+   * and returns how many there are. Each column is first copied out of Arrow's buffer (in bulk
+   * when every row is good, as nearly always; else just the good rows'), then the columns are
+   * interleaved a tile of rows at a time, so that the rows being written stay in cache.
    */
   private int layOutFloats(FloatingPointVector[] features, Block block, int from, int count) {
+    int rows = indexGoodRows(block, from, count);
     float[][] columns = block.floatColumns;
-    boolean[] good = block.good;
     for (int f = 0; f < width; f++) {
-      if (features[f] instanceof Float4Vector floats) {
+      if (rows == count && features[f] instanceof Float4Vector floats) {
         floats.getDataBuffer().nioBuffer((long) from * Float.BYTES, count * Float.BYTES)
             .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(columns[f], 0, count);
       } else {
-        Float8Vector doubles = (Float8Vector) features[f];
-        for (int i = 0; i < count; i++) {
-          columns[f][i] = good[from + i] ? (float) doubles.get(from + i) : 0;
+        for (int k = 0; k < rows; k++) {
+          columns[f][k] = (float) features[f].getValueAsDouble(from + block.goodIndex[k]);
         }
       }
     }
     float[] out = block.floats;
-    int at = 0;
-    for (int tile = 0; tile < count; tile += TILE) {
-      int end = Math.min(count, tile + TILE);
-      int goodInTile = countGood(good, from + tile, from + end);
+    for (int tile = 0; tile < rows; tile += TILE) {
+      int end = Math.min(rows, tile + TILE);
       for (int f = 0; f < width; f++) {
         float[] column = columns[f];
-        if (goodInTile == end - tile) {
-          // Branch-free when the whole tile is good, as it nearly always is.
-          for (int i = tile, to = at * width + f; i < end; i++, to += width) {
-            out[to] = column[i];
-          }
-        } else {
-          for (int i = tile, row = at; i < end; i++) {
-            if (good[from + i]) {
-              out[row++ * width + f] = column[i];
-            }
-          }
+        for (int i = tile, to = tile * width + f; i < end; i++, to += width) {
+          out[to] = column[i];
         }
       }
-      at += goodInTile;
     }
-    return at;
+    return rows;
   }
 
-  /** As {@link #layOutFloats}, for a model that takes doubles. */
+  /** As {@link #layOutFloats}, into {@code block.values}, for a model that takes doubles. */
   private int layOutDoubles(FloatingPointVector[] features, Block block, int from, int count) {
+    int rows = indexGoodRows(block, from, count);
     double[][] columns = block.doubleColumns;
-    boolean[] good = block.good;
     for (int f = 0; f < width; f++) {
-      if (features[f] instanceof Float8Vector doubles) {
+      if (rows == count && features[f] instanceof Float8Vector doubles) {
         doubles.getDataBuffer().nioBuffer((long) from * Double.BYTES, count * Double.BYTES)
             .order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(columns[f], 0, count);
       } else {
-        Float4Vector floats = (Float4Vector) features[f];
-        for (int i = 0; i < count; i++) {
-          columns[f][i] = good[from + i] ? floats.get(from + i) : 0;
+        for (int k = 0; k < rows; k++) {
+          columns[f][k] = features[f].getValueAsDouble(from + block.goodIndex[k]);
         }
       }
     }
     double[] out = block.values;
-    int at = 0;
-    for (int tile = 0; tile < count; tile += TILE) {
-      int end = Math.min(count, tile + TILE);
-      int goodInTile = countGood(good, from + tile, from + end);
+    for (int tile = 0; tile < rows; tile += TILE) {
+      int end = Math.min(rows, tile + TILE);
       for (int f = 0; f < width; f++) {
         double[] column = columns[f];
-        if (goodInTile == end - tile) {
-          for (int i = tile, to = at * width + f; i < end; i++, to += width) {
-            out[to] = column[i];
-          }
-        } else {
-          for (int i = tile, row = at; i < end; i++) {
-            if (good[from + i]) {
-              out[row++ * width + f] = column[i];
-            }
-          }
+        for (int i = tile, to = tile * width + f; i < end; i++, to += width) {
+          out[to] = column[i];
         }
       }
-      at += goodInTile;
     }
-    return at;
+    return rows;
   }
 
-  private static int countGood(boolean[] good, int from, int to) {
-    int count = 0;
-    for (int i = from; i < to; i++) {
-      count += good[i] ? 1 : 0;
+  /**
+   * Puts the offsets (from {@code from}) of the good rows among the next {@code count} into
+   * {@code block.goodIndex}; returns how many there are.
+   */
+  private static int indexGoodRows(Block block, int from, int count) {
+    int rows = 0;
+    for (int i = 0; i < count; i++) {
+      if (block.good[from + i]) {
+        block.goodIndex[rows++] = i;
+      }
     }
-    return count;
+    return rows;
   }
 
   private FieldVector scoreVector(DataType type, int rows) {
@@ -646,8 +622,8 @@ public final class ScoringLoop implements AutoCloseable {
     @Override
     public boolean loadNextBatch() throws IOException {
       prepareLoadNextBatch();
-      Block block = ended ? endOfOutput : take(scored);
-      if (block == null || block == endOfOutput) {
+      Block block = ended ? end : take(scored);
+      if (block == null || block == end) {
         ended = true;
         if (failure.get() != null || cancelled) {
           // The consumer must fail too: ending the stream here would commit a partial result.
