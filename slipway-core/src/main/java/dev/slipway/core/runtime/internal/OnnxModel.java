@@ -3,7 +3,6 @@ package dev.slipway.core.runtime.internal;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -18,12 +17,11 @@ import dev.slipway.core.runtime.Model;
 import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import java.nio.ByteOrder;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +33,9 @@ final class OnnxModel implements Model {
   private final OrtSession session;
   private final Signature signature;
   private final Set<String> outputNames;
+  private final List<OutputPlan> outputPlans;
+  // Cleared for good when a call with pinned outputs fails: see predict.
+  private volatile boolean pinOutputs = true;
 
   OnnxModel(OrtEnvironment environment, OrtSession session) throws OrtException {
     this.environment = environment;
@@ -42,6 +43,68 @@ final class OnnxModel implements Model {
     this.signature =
         Signature.of(specs(session.getInputInfo(), true), specs(session.getOutputInfo(), false));
     this.outputNames = new LinkedHashSet<>(signature.outputNames());
+    this.outputPlans = outputPlans(session.getInputInfo(), session.getOutputInfo(), outputNames);
+  }
+
+  /**
+   * How to tell an output's shape before the call, so that it can be written in place: each
+   * dimension is fixed, or named like a dimension of an input (the usual "batch"), whose size
+   * the request gives. {@code dims[d]} is the fixed size, or -1 with {@code inputs[d]} and
+   * {@code inputDims[d]} naming the input dimension; {@code dims} is null when the shape cannot
+   * be told or a slot cannot hold the type.
+   */
+  private record OutputPlan(String name, OnnxJavaType type, long[] dims, String[] inputs,
+      int[] inputDims) {
+    long[] shapeFor(List<Tensor> requestInputs) {
+      if (dims == null) {
+        return null;
+      }
+      long[] shape = dims.clone();
+      for (int d = 0; d < shape.length; d++) {
+        if (shape[d] < 0) {
+          for (Tensor input : requestInputs) {
+            if (input.name().equals(inputs[d])) {
+              shape[d] = input.shape()[inputDims[d]];
+            }
+          }
+          if (shape[d] < 0) {
+            return null;
+          }
+        }
+      }
+      return shape;
+    }
+  }
+
+  private static List<OutputPlan> outputPlans(Map<String, NodeInfo> inputInfo,
+      Map<String, NodeInfo> outputInfo, Set<String> outputNames) {
+    List<OutputPlan> plans = new ArrayList<>();
+    for (String name : outputNames) {
+      TensorInfo info = (TensorInfo) outputInfo.get(name).getInfo();
+      long[] dims = info.getShape().clone();
+      String[] dimNames = info.getDimensionNames();
+      String[] inputs = new String[dims.length];
+      int[] inputDims = new int[dims.length];
+      boolean known = TensorSlots.holds(info.type);
+      for (int d = 0; d < dims.length; d++) {
+        if (dims[d] < 0) {
+          String dimName = dimNames[d];
+          for (NodeInfo input : inputInfo.values()) {
+            if (inputs[d] == null && !dimName.isEmpty()
+                && input.getInfo() instanceof TensorInfo inputTensor) {
+              int at = Arrays.asList(inputTensor.getDimensionNames()).indexOf(dimName);
+              if (at >= 0) {
+                inputs[d] = input.getName();
+                inputDims[d] = at;
+              }
+            }
+          }
+          known &= inputs[d] != null;
+        }
+      }
+      plans.add(new OutputPlan(name, info.type, known ? dims : null, inputs, inputDims));
+    }
+    return plans;
   }
 
   /**
@@ -97,94 +160,111 @@ final class OnnxModel implements Model {
     return "onnxruntime_onnx";
   }
 
-  private static final int SCRATCH_LIMIT_BYTES = 4 << 20;
-  // Per thread, one direct buffer per input position, reused by every call on that thread.
-  private static final ThreadLocal<ByteBuffer[]> SCRATCH =
-      ThreadLocal.withInitial(() -> new ByteBuffer[0]);
-
   @Override
   public List<Tensor> predict(List<Tensor> inputs) {
-    Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+    TensorSlots slots = TensorSlots.ofThisThread();
+    Map<String, OnnxTensor> feeds = new HashMap<>();
+    List<OnnxTensor> ownTensors = new ArrayList<>();
     try {
       for (int i = 0; i < inputs.size(); i++) {
-        feeds.put(inputs.get(i).name(), toOnnx(inputs.get(i), i));
+        feeds.put(inputs.get(i).name(), toOnnx(inputs.get(i), slots.input(i), ownTensors));
       }
-      try (OrtSession.Result result = session.run(feeds, outputNames)) {
-        List<Tensor> outputs = new ArrayList<>(outputNames.size());
-        for (String name : outputNames) {
-          OnnxValue value = result.get(name).orElseThrow();
-          outputs.add(fromOnnx(name, (OnnxTensor) value));
+      if (pinOutputs) {
+        try {
+          return run(feeds, inputs, slots);
+        } catch (OrtException e) {
+          // The plan guessed an output's shape from a shared dimension name and the model
+          // disagreed: from now on this model's outputs are allocated by ONNX Runtime.
+          pinOutputs = false;
         }
-        return outputs;
       }
+      return run(feeds, null, slots);
     } catch (OrtException e) {
       throw new SlipwayException("ONNX Runtime failed to score: " + e.getMessage(), e);
     } finally {
-      feeds.values().forEach(OnnxTensor::close);
+      ownTensors.forEach(OnnxTensor::close);
+      for (int i = 0; i < inputs.size(); i++) {
+        slots.input(i).trim();
+      }
     }
   }
 
   /**
-   * Copies {@code data} into this thread's reusable direct buffer for input {@code position}.
-   * ONNX Runtime scores a direct buffer in place; a heap array it copies into a new direct
-   * buffer on every call, whose native memory only a garbage collection gives back (a batch job
-   * scoring millions of rows grew its RSS that way). Inputs above {@link #SCRATCH_LIMIT_BYTES}
-   * get a buffer of their own, so that one huge request does not pin memory in a thread.
+   * One call. With {@code inputs} (for the batch size), each output whose shape the plan can
+   * tell is written in place into this thread's output slot; the others, and all of them when
+   * {@code inputs} is null, ONNX Runtime allocates.
    */
-  private static FloatBuffer direct(int position, float[] data) {
-    int bytes = data.length * Float.BYTES;
-    ByteBuffer buffer;
-    if (bytes > SCRATCH_LIMIT_BYTES) {
-      buffer = ByteBuffer.allocateDirect(bytes);
-    } else {
-      ByteBuffer[] buffers = SCRATCH.get();
-      if (buffers.length <= position) {
-        buffers = Arrays.copyOf(buffers, position + 1);
-        SCRATCH.set(buffers);
-      }
-      buffer = buffers[position];
-      if (buffer == null || buffer.capacity() < bytes) {
-        buffer = ByteBuffer.allocateDirect(Math.min(SCRATCH_LIMIT_BYTES,
-            Math.max(bytes, buffer == null ? 0 : buffer.capacity() * 2)));
-        buffers[position] = buffer;
+  private List<Tensor> run(Map<String, OnnxTensor> feeds, List<Tensor> inputs, TensorSlots slots)
+      throws OrtException {
+    Map<String, OnnxTensor> pinned = new HashMap<>();
+    Set<String> allocated = outputNames;
+    if (inputs != null) {
+      allocated = new LinkedHashSet<>();
+      for (int o = 0; o < outputPlans.size(); o++) {
+        OutputPlan plan = outputPlans.get(o);
+        long[] shape = plan.shapeFor(inputs);
+        if (shape == null) {
+          allocated.add(plan.name());
+        } else {
+          pinned.put(plan.name(), slots.output(o).tensor(environment, plan.type(), shape));
+        }
       }
     }
-    buffer.clear();
-    FloatBuffer floats = buffer.order(ByteOrder.nativeOrder()).asFloatBuffer();
-    floats.put(data).flip();
-    return floats;
+    try (OrtSession.Result result = pinned.isEmpty() ? session.run(feeds, allocated)
+        : session.run(feeds, allocated, pinned)) {
+      List<Tensor> outputs = new ArrayList<>(outputPlans.size());
+      for (int o = 0; o < outputPlans.size(); o++) {
+        OutputPlan plan = outputPlans.get(o);
+        if (pinned.containsKey(plan.name())) {
+          TensorSlots.Slot slot = slots.output(o);
+          outputs.add(Tensor.of(plan.name(), dataType(plan.name(), plan.type()), slot.shape(),
+              slot.read()));
+          slot.trim();
+        } else {
+          outputs.add(fromOnnx(plan.name(), (OnnxTensor) result.get(plan.name()).orElseThrow()));
+        }
+      }
+      return outputs;
+    }
   }
 
-  private OnnxTensor toOnnx(Tensor tensor, int position) throws OrtException {
+  /**
+   * The input as an ONNX Runtime tensor: the thread's slot for its position, filled, for the
+   * numeric types slots hold; else a new tensor, added to {@code ownTensors} to be closed.
+   */
+  private OnnxTensor toOnnx(Tensor tensor, TensorSlots.Slot slot, List<OnnxTensor> ownTensors)
+      throws OrtException {
     long[] shape = tensor.shape();
-    switch (tensor.dataType()) {
-      case FP32:
-        return OnnxTensor.createTensor(environment, direct(position, (float[]) tensor.data()),
-            shape);
-      case FP64:
-        return OnnxTensor.createTensor(
-            environment, DoubleBuffer.wrap((double[]) tensor.data()), shape);
-      case INT32:
-        return OnnxTensor.createTensor(environment, IntBuffer.wrap((int[]) tensor.data()), shape);
-      case INT64:
-        return OnnxTensor.createTensor(environment, LongBuffer.wrap((long[]) tensor.data()), shape);
-      case INT8:
-        return OnnxTensor.createTensor(
-            environment, ByteBuffer.wrap((byte[]) tensor.data()), shape, OnnxJavaType.INT8);
-      case UINT8:
-        return OnnxTensor.createTensor(
-            environment, ByteBuffer.wrap((byte[]) tensor.data()), shape, OnnxJavaType.UINT8);
-      case BOOL:
+    OnnxJavaType type = switch (tensor.dataType()) {
+      case FP32 -> OnnxJavaType.FLOAT;
+      case FP64 -> OnnxJavaType.DOUBLE;
+      case INT32 -> OnnxJavaType.INT32;
+      case INT64 -> OnnxJavaType.INT64;
+      default -> null;
+    };
+    if (type != null) {
+      OnnxTensor onnx = slot.tensor(environment, type, shape);
+      slot.write(tensor.data());
+      return onnx;
+    }
+    OnnxTensor onnx = switch (tensor.dataType()) {
+      case INT8 -> OnnxTensor.createTensor(
+          environment, ByteBuffer.wrap((byte[]) tensor.data()), shape, OnnxJavaType.INT8);
+      case UINT8 -> OnnxTensor.createTensor(
+          environment, ByteBuffer.wrap((byte[]) tensor.data()), shape, OnnxJavaType.UINT8);
+      case BOOL -> {
         boolean[] flags = (boolean[]) tensor.data();
         byte[] bytes = new byte[flags.length];
         for (int i = 0; i < flags.length; i++) {
           bytes[i] = flags[i] ? (byte) 1 : 0;
         }
-        return OnnxTensor.createTensor(
+        yield OnnxTensor.createTensor(
             environment, ByteBuffer.wrap(bytes), shape, OnnxJavaType.BOOL);
-      default:
-        throw new AssertionError(tensor.dataType());
-    }
+      }
+      default -> throw new AssertionError(tensor.dataType());
+    };
+    ownTensors.add(onnx);
+    return onnx;
   }
 
   private static Tensor fromOnnx(String name, OnnxTensor value) {

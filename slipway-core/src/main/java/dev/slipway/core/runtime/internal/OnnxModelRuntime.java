@@ -28,6 +28,9 @@ public final class OnnxModelRuntime implements ModelRuntime {
       sessionOptions.setIntraOpNumThreads(options.intraOpThreads());
       sessionOptions.setInterOpNumThreads(options.interOpThreads());
       sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      // The CPU arena is one lock that every concurrent call of the session takes: two event
+      // loops scoring one row each spent twice a lone call's time (bc_mlp, BENCHMARKS.md).
+      sessionOptions.setCPUArenaAllocator(false);
       OrtSession session = environment.createSession(artifactFile.toString(), sessionOptions);
       try {
         return new OnnxModel(environment, session);
