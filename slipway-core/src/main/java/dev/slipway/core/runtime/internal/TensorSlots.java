@@ -94,29 +94,15 @@ final class TensorSlots {
       }
       ByteBuffer window = memory.duplicate().clear().limit(bytes).slice()
           .order(ByteOrder.nativeOrder());
-      switch (type) {
-        case FLOAT -> {
-          FloatBuffer floats = window.asFloatBuffer();
-          values = floats;
-          tensor = OnnxTensor.createTensor(environment, floats, shape);
-        }
-        case DOUBLE -> {
-          DoubleBuffer doubles = window.asDoubleBuffer();
-          values = doubles;
-          tensor = OnnxTensor.createTensor(environment, doubles, shape);
-        }
-        case INT32 -> {
-          IntBuffer ints = window.asIntBuffer();
-          values = ints;
-          tensor = OnnxTensor.createTensor(environment, ints, shape);
-        }
-        case INT64 -> {
-          LongBuffer longs = window.asLongBuffer();
-          values = longs;
-          tensor = OnnxTensor.createTensor(environment, longs, shape);
-        }
+      values = switch (type) {
+        case FLOAT -> window.asFloatBuffer();
+        case DOUBLE -> window.asDoubleBuffer();
+        case INT32 -> window.asIntBuffer();
+        case INT64 -> window.asLongBuffer();
         default -> throw new IllegalArgumentException("no slot for " + type);
-      }
+      };
+      // A direct byte buffer is used in place, whatever the element type it is read as.
+      tensor = OnnxTensor.createTensor(environment, window, shape, type);
       this.type = type;
       this.shape = shape.clone();
       return tensor;
