@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Offline prediction benchmark (issue 5): bc_mlp over N breast-cancer shaped rows, Parquet to
-# Parquet with `slipway predict`, against a bare ONNX Runtime loop over 1M of the same rows in
-# memory at batch 1024, in the same run. Prints rows/s and peak RSS (from /usr/bin/time).
+# Parquet with `slipway predict` (cold: its own process), against a bare ONNX Runtime loop over
+# 1M of the same rows in memory at batch 1024, in the same run; then the same job warm, run
+# in-process as the scheduler inside a server runs pipelines (OfflinePredictionBench warm).
+# Prints rows/s and peak RSS (from /usr/bin/time).
 #
 # Usage: bench/run-predict-bench.sh [ROWS ...]     (default: 1000000 10000000)
 # Knobs (environment): SKIP_BUILD=1 OUT=dir
@@ -17,6 +19,8 @@ fi
 cd "$ROOT"
 echo "date: $(date -u), commit $(git rev-parse --short HEAD), $(nproc) cores," \
   "load $(cut -d' ' -f1-3 /proc/loadavg)"
+# Builds the command and its class archive now, so that no timed run includes them.
+./slipway --version > /dev/null
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(1000000 10000000)
 for rows in "${sizes[@]}"; do
@@ -27,5 +31,9 @@ for rows in "${sizes[@]}"; do
     --input "$input" --output "$OUT/scores-$rows.parquet" --key id 2>/dev/null
   echo "peak RSS (slipway predict, $rows rows): $(awk '/Maximum resident/ {printf "%.0f MB", $6/1024}' \
     "$OUT/time-$rows.txt"), wall $(awk -F': ' '/Elapsed/ {print $2}' "$OUT/time-$rows.txt")"
+  java --add-opens=java.base/java.nio=ALL-UNNAMED -cp "$JAR" \
+    dev.slipway.bench.OfflinePredictionBench warm "$input" "$OUT/warm-$rows.parquet" \
+    "$(( rows > 5000000 ? 3 : 6 ))" 2>/dev/null | tail -1
+  rm -f "$OUT/warm-$rows.parquet"
   rm -f "$input" "$OUT/scores-$rows.parquet"
 done
