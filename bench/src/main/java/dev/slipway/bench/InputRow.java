@@ -22,14 +22,33 @@ public record InputRow(float[] values) {
   /** The input tensor name of both fixture models. */
   public static final String INPUT_NAME = "input";
 
-  /** Prints the REST body for {@code CSV [ROW]}: what the scripts hand to wrk. */
-  public static void main(String[] args) {
-    if (args.length < 1 || args.length > 2) {
-      System.err.println("Usage: InputRow CSV [ROW]  (prints the REST request body)");
+  private static final String USAGE = """
+      Usage: InputRow CSV [ROW] [--grpc-frame MODEL]
+      Prints the REST request body for data row ROW (default 0): what the scripts hand to wrk.
+      With --grpc-frame, writes instead a gRPC ModelInfer request for MODEL (raw_input_contents)
+      in its length-prefixed wire frame: what they hand to h2load.""";
+
+  public static void main(String[] args) throws IOException {
+    List<String> arguments = List.of(args);
+    int frame = arguments.indexOf("--grpc-frame");
+    List<String> positional = frame < 0 ? arguments : arguments.subList(0, frame);
+    if (positional.isEmpty() || positional.size() > 2
+        || (frame >= 0 && frame != arguments.size() - 2)) {
+      System.err.println(USAGE);
       System.exit(2);
     }
-    System.out.print(read(Path.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 0)
-        .restJson());
+    InputRow row = read(Path.of(positional.get(0)),
+        positional.size() > 1 ? Integer.parseInt(positional.get(1)) : 0);
+    if (frame < 0) {
+      System.out.print(row.restJson());
+      return;
+    }
+    byte[] message = row.grpcRequest(arguments.get(frame + 1), true).toByteArray();
+    // gRPC's frame: a compressed flag (0: not) and the message's length, big-endian.
+    ByteBuffer framed = ByteBuffer.allocate(5 + message.length).put((byte) 0)
+        .putInt(message.length).put(message);
+    System.out.write(framed.array());
+    System.out.flush();
   }
 
   /** Reads 0-based data row {@code row} (the header does not count). */
