@@ -33,17 +33,16 @@ final class DynamicBatcher {
   private final long maxQueueDelayNanos;
   private final InferenceMetrics.VersionMeters meters;
   private final List<Thread> workers = new ArrayList<>();
+  /** Held by the worker collecting the next batch; the others wait for it here. */
+  private final ReentrantLock collectorTurn = new ReentrantLock();
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when the queue reaches {@link #wakeAtRows} rows. */
   private final Condition rowsQueued = lock.newCondition();
-  /** Signalled when the collector has taken its batch: another worker may collect. */
-  private final Condition collectorFree = lock.newCondition();
   // Guarded by lock.
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private int queuedRows;
   /** The queued rows at which a request wakes the collector; MAX_VALUE when none waits. */
   private int wakeAtRows = Integer.MAX_VALUE;
-  private boolean collecting;
   private boolean closed;
 
   DynamicBatcher(Model model, ModelConfig config, InferenceMetrics.VersionMeters meters,
@@ -98,12 +97,9 @@ final class DynamicBatcher {
    * false once the batcher is closed and nothing is queued.
    */
   private boolean collect(List<Pending> batch) throws InterruptedException {
-    lock.lock();
+    collectorTurn.lockInterruptibly();
     try {
-      while (collecting) {
-        collectorFree.await();
-      }
-      collecting = true;
+      lock.lock();
       try {
         while (queue.isEmpty()) {
           if (closed) {
@@ -129,11 +125,10 @@ final class DynamicBatcher {
         return true;
       } finally {
         wakeAtRows = Integer.MAX_VALUE;
-        collecting = false;
-        collectorFree.signal();
+        lock.unlock();
       }
     } finally {
-      lock.unlock();
+      collectorTurn.unlock();
     }
   }
 
