@@ -48,17 +48,22 @@ start_server() {
 }
 
 # ---- wrk --------------------------------------------------------------------------------------
-# install_wrk: apt-get install wrk when it is missing, allowed ($INSTALL_WRK, default 1) and
-# possible (root, apt); fails loudly when wrk is still missing.
-install_wrk() {
-  if ! command -v wrk > /dev/null && [[ ${INSTALL_WRK:-1} == 1 ]] \
+# install_tool COMMAND PACKAGE ALLOWED: apt-get install PACKAGE when COMMAND is missing, ALLOWED
+# is 1 and it is possible (root, apt); fails loudly when COMMAND is still missing.
+install_tool() {
+  local command=$1 package=$2 allowed=$3
+  if ! command -v "$command" > /dev/null && [[ $allowed == 1 ]] \
       && command -v apt-get > /dev/null && [[ $(id -u) == 0 ]]; then
-    log "installing wrk"
-    (apt-get update -qq && apt-get install -y -qq wrk) > "$OUT/apt.log" 2>&1 \
-        || log "could not install wrk"
+    log "installing $package"
+    (apt-get update -qq && apt-get install -y -qq "$package") >> "$OUT/apt.log" 2>&1 \
+        || log "could not install $package"
   fi
-  command -v wrk > /dev/null || { log "FAIL: wrk is not installed (apt-get install wrk)"; exit 1; }
+  command -v "$command" > /dev/null \
+      || { log "FAIL: $command is not installed (apt-get install $package)"; exit 1; }
 }
+
+# install_wrk: install_tool for wrk, allowed by $INSTALL_WRK (default 1).
+install_wrk() { install_tool wrk wrk "${INSTALL_WRK:-1}"; }
 
 # wrk's latencies come as 412.00us / 1.23ms / 1.01s: normalise to ms.
 to_ms() {

@@ -45,15 +45,8 @@ if [[ ${SKIP_BUILD:-0} != 1 || ! -f $JAR ]]; then
   log "building bench/target/benchmarks.jar"
   (cd "$ROOT" && mvn -B -q -pl bench -am package -DskipTests)
 fi
-INSTALL_WRK=${INSTALL_TOOLS:-1} install_wrk
-if ! command -v h2load > /dev/null && [[ ${INSTALL_TOOLS:-1} == 1 ]] \
-    && command -v apt-get > /dev/null && [[ $(id -u) == 0 ]]; then
-  log "installing h2load (nghttp2-client)"
-  (apt-get update -qq && apt-get install -y -qq nghttp2-client) >> "$OUT/apt.log" 2>&1 \
-      || log "could not install nghttp2-client"
-fi
-command -v h2load > /dev/null \
-    || { log "FAIL: h2load is not installed (apt-get install nghttp2-client)"; exit 1; }
+install_tool wrk wrk "${INSTALL_TOOLS:-1}"
+install_tool h2load nghttp2-client "${INSTALL_TOOLS:-1}"
 machine_info "h2load: $(h2load --version 2>&1 | head -1), $GRPC_CONNECTIONS connections" \
     > "$OUT/machine.txt"
 
