@@ -364,9 +364,14 @@ public final class ScoringWorkspace implements AutoCloseable {
         + withModelColumns("scored_rows", request));
   }
 
-  /** The rows of {@code relation} followed by the model's name and version. */
+  /**
+   * The rows of {@code relation} followed by the model's name and version. The name is a
+   * one-value ENUM: DuckDB's Parquet writer then takes its dictionary as it is, where a VARCHAR
+   * constant is hashed again at every row (files still hold a string column).
+   */
   private static String withModelColumns(String relation, ScoringRequest request) {
-    return "SELECT *, " + literal(request.modelName()) + " AS " + MODEL_NAME_COLUMN + ", CAST("
+    String name = literal(request.modelName());
+    return "SELECT *, CAST(" + name + " AS ENUM(" + name + ")) AS " + MODEL_NAME_COLUMN + ", CAST("
         + (request.modelVersion() == null ? "NULL" : request.modelVersion().toString())
         + " AS BIGINT) AS " + MODEL_VERSION_COLUMN + " FROM " + relation;
   }
