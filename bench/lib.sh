@@ -108,6 +108,70 @@ wrk_measure() {
   WRK_CPU_US=${WRK_CPU_US:-NaN} WRK_CORES=${WRK_CORES:-NaN}
 }
 
+# ---- profiling (PROFILE=1; the caller sets PROFILE and MEASURE) -------------------------------
+# Servers record JFR from launch, with "$(jfr_opts)" among start_server's JVM options: starting
+# a recording mid-run deoptimises code and spoils that run. Each profiled run's measurement
+# window is then cut out of a dump by event time.
+jfr_opts() {
+  if [[ $PROFILE == 1 ]]; then echo "-XX:StartFlightRecording=name=bench,settings=profile"; fi
+}
+
+# profile_window SKIP: the window of a run starting now whose measurement begins SKIP seconds
+# in (its load generator's warm-up), plus a second for the generator's own start.
+profile_window() {
+  [[ $PROFILE == 1 ]] || return 0
+  PROFILE_FROM=$(date -d "+$(( $1 + 1 )) sec" +%H:%M:%S)
+  PROFILE_TO=$(date -d "+$(( $1 + ${MEASURE%.*} )) sec" +%H:%M:%S)
+}
+
+# profile_report PID NAME: dumps PID's recording and writes NAME's top frames, self and
+# inclusive, over the window profile_window set, to $OUT.
+profile_report() {
+  [[ $PROFILE == 1 ]] || return 0
+  local pid=$1 name=$2
+  jcmd "$pid" JFR.dump name=bench filename="$OUT/$name.jfr" > /dev/null \
+      || { log "no JFR dump from $pid"; return 0; }
+  # Java samples, plus native ones (ONNX Runtime and RocksDB run in JNI code, which JFR only sees
+  # as native-method samples) except threads idling in epoll_wait, park, sleep or wait.
+  # Reports top frames (self time) and every frame (inclusive, once per sample) by count.
+  # JFR's profile settings sample native methods every 20 ms and Java every 10 ms: a native
+  # sample weighs 2, so that shares are shares of time.
+  jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample --stack-depth 64 \
+      "$OUT/$name.jfr" > "$OUT/$name.samples.txt" || true
+  awk -v self="$OUT/$name.top-self.txt" -v incl="$OUT/$name.top-inclusive.txt" \
+      -v from="$PROFILE_FROM" -v to="$PROFILE_TO" '
+    /^jdk\.ExecutionSample/ { weight = 1 }
+    /^jdk\.NativeMethodSample/ { weight = 2 }
+    /startTime = / { time = $3; next }
+    /stackTrace = \[/ { in_stack = 1; n = 0; next }
+    in_stack && /^[ \t]*\]/ {
+      in_stack = 0
+      if (time < from || time > to) next
+      idle = "epollWait|epollBusyWait|Unsafe\\.park|Object\\.wait|Thread\\.sleep"
+      if (n == 0 || frames[1] ~ idle) next
+      samples += weight
+      top[frames[1]] += weight
+      delete seen
+      for (i = 1; i <= n; i++) {
+        if (!(frames[i] in seen)) { seen[frames[i]] = 1; all[frames[i]] += weight }
+      }
+      next
+    }
+    in_stack {
+      frame = $0; sub(/^[ \t]+/, "", frame); sub(/[ \t]+line:.*/, "", frame)
+      frames[++n] = frame
+    }
+    END {
+      to_self = "sort -rn | head -40 > \"" self "\""
+      to_incl = "sort -rn | head -150 > \"" incl "\""
+      for (f in top) printf "%6d %5.1f%% %s\n", top[f], 100 * top[f] / samples, f | to_self
+      for (f in all) printf "%6d %5.1f%% %s\n", all[f], 100 * all[f] / samples, f | to_incl
+      printf "%d busy samples (10 ms each)\n", samples
+    }' "$OUT/$name.samples.txt" > "$OUT/$name.count.txt" || true
+  log "profile $name ($PROFILE_FROM-$PROFILE_TO, $(cat "$OUT/$name.count.txt")):" \
+      "$OUT/$name.top-self.txt, $OUT/$name.top-inclusive.txt"
+}
+
 # ---- Redis (the caller sets REDIS_HOST and REDIS_PORT) ----------------------------------------
 redis_cli() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; }
 

@@ -93,61 +93,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---- profiling (PROFILE=1) ------------------------------------------------------------------
-# Both servers record JFR from launch (starting a recording mid-run deoptimises code and spoils
-# that run); each c=32 run's window is cut out of a dump by event time.
-JFR_OPTS=""
-[[ $PROFILE == 1 ]] && JFR_OPTS="-XX:StartFlightRecording=name=bench,settings=profile"
-profile_start() {
-  [[ $PROFILE == 1 ]] || return 0
-  # wrk has no warm-up: skip its first second.
-  PROFILE_FROM=$(date -d "+1 sec" +%H:%M:%S)
-  PROFILE_TO=$(date -d "+$(( ${MEASURE%.*} )) sec" +%H:%M:%S)
-}
-profile_report() {
-  [[ $PROFILE == 1 ]] || return 0
-  local pid=$1 name=$2
-  jcmd "$pid" JFR.dump name=bench filename="$OUT/$name.jfr" > /dev/null \
-      || { log "no JFR dump from $pid"; return 0; }
-  # Java samples plus native ones (RocksDB reads are JNI calls) except threads idling in
-  # epoll_wait, park, sleep or wait; top frames (self) and every frame (inclusive, once per
-  # sample) by count. JFR's profile settings sample native methods every 20 ms and Java every
-  # 10 ms: a native sample weighs 2, so that shares are shares of time.
-  jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample --stack-depth 64 \
-      "$OUT/$name.jfr" > "$OUT/$name.samples.txt" || true
-  awk -v self="$OUT/$name.top-self.txt" -v incl="$OUT/$name.top-inclusive.txt" \
-      -v from="$PROFILE_FROM" -v to="$PROFILE_TO" '
-    /^jdk\.ExecutionSample/ { weight = 1 }
-    /^jdk\.NativeMethodSample/ { weight = 2 }
-    /startTime = / { time = $3; next }
-    /stackTrace = \[/ { in_stack = 1; n = 0; next }
-    in_stack && /^[ \t]*\]/ {
-      in_stack = 0
-      if (time < from || time > to) next
-      idle = "epollWait|epollBusyWait|Unsafe\\.park|Object\\.wait|Thread\\.sleep"
-      if (n == 0 || frames[1] ~ idle) next
-      samples += weight
-      top[frames[1]] += weight
-      delete seen
-      for (i = 1; i <= n; i++) {
-        if (!(frames[i] in seen)) { seen[frames[i]] = 1; all[frames[i]] += weight }
-      }
-      next
-    }
-    in_stack {
-      frame = $0; sub(/^[ \t]+/, "", frame); sub(/[ \t]+line:.*/, "", frame)
-      frames[++n] = frame
-    }
-    END {
-      to_self = "sort -rn | head -40 > \"" self "\""
-      to_incl = "sort -rn | head -150 > \"" incl "\""
-      for (f in top) printf "%6d %5.1f%% %s\n", top[f], 100 * top[f] / samples, f | to_self
-      for (f in all) printf "%6d %5.1f%% %s\n", all[f], 100 * all[f] / samples, f | to_incl
-      printf "%d busy samples (10 ms each)\n", samples
-    }' "$OUT/$name.samples.txt" > "$OUT/$name.count.txt" || true
-  log "profile $name ($PROFILE_FROM-$PROFILE_TO, $(cat "$OUT/$name.count.txt")):" \
-      "$OUT/$name.top-self.txt, $OUT/$name.top-inclusive.txt"
-}
+# ---- profiling (PROFILE=1): bench/lib.sh; wrk has no warm-up, its first second is skipped ----
+JFR_OPTS=$(jfr_opts)
+profile_start() { profile_window 0; }
 
 # ---- load ------------------------------------------------------------------------------------
 # run_wrk PORT PATH_PREFIX C SECONDS: wrk's output on stdout.
