@@ -22,6 +22,15 @@ stop_started() {
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
 }
 
+# The malloc the slipway launcher gives every command: jemalloc when installed (SLIPWAY_JEMALLOC=0
+# for glibc's). Servers and in-process jobs measured here run with the same: "${WITH_MALLOC[@]}"
+# java ... (env execs java, so a background start's $! is still the JVM's pid).
+JEMALLOC=""
+if [[ ${SLIPWAY_JEMALLOC:-1} != 0 ]]; then
+  JEMALLOC=$(ldconfig -p 2>/dev/null | awk '$1 == "libjemalloc.so.2" {print $NF; exit}')
+fi
+WITH_MALLOC=(env ${JEMALLOC:+"LD_PRELOAD=$JEMALLOC"})
+
 # start_server NAME "EXTRA_JVM_OPTS" MAIN_CLASS [ARGS...]: starts a Java main of $JAR in the
 # background and sets STARTED_PID and STARTED_PORT once it prints 'ready port=N' (servers bind
 # port 0, so parallel runs and other worktrees never collide). Its output goes to $OUT/NAME.log.
@@ -29,7 +38,7 @@ start_server() {
   local name=$1 extra=$2; shift 2
   local logfile=$OUT/$name.log
   # shellcheck disable=SC2086
-  java $SERVER_JVM_OPTS $extra -cp "$JAR" "$@" --port 0 > "$logfile" 2>&1 &
+  "${WITH_MALLOC[@]}" java $SERVER_JVM_OPTS $extra -cp "$JAR" "$@" --port 0 > "$logfile" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
   for _ in $(seq 1 900); do
@@ -194,6 +203,7 @@ machine_basics() {
   echo "nproc: $(nproc)"
   echo "cpu: $(lscpu | sed -n 's/^Model name: *//p')"
   echo "java: $(java -version 2>&1 | head -1)"
+  echo "malloc: ${JEMALLOC:-glibc}"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 

@@ -9,6 +9,8 @@
 # Knobs (environment): SKIP_BUILD=1 OUT=dir
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 OUT=${OUT:-$ROOT/bench/target/predict-$(date -u +%Y%m%dT%H%M%SZ)}
 JAR=$ROOT/bench/target/benchmarks.jar
 mkdir -p "$OUT"
@@ -17,8 +19,7 @@ if [[ ${SKIP_BUILD:-0} != 1 || ! -f $JAR ]]; then
   (cd "$ROOT" && mvn -B -q -pl bench,slipway-app -am package -DskipTests)
 fi
 cd "$ROOT"
-echo "date: $(date -u), commit $(git rev-parse --short HEAD), $(nproc) cores," \
-  "load $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_basics
 # Builds the command and its class archive now, so that no timed run includes them.
 ./slipway --version > /dev/null
 sizes=("$@")
@@ -31,7 +32,7 @@ for rows in "${sizes[@]}"; do
     --input "$input" --output "$OUT/scores-$rows.parquet" --key id 2>/dev/null
   echo "peak RSS (slipway predict, $rows rows): $(awk '/Maximum resident/ {printf "%.0f MB", $6/1024}' \
     "$OUT/time-$rows.txt"), wall $(awk -F': ' '/Elapsed/ {print $2}' "$OUT/time-$rows.txt")"
-  java --add-opens=java.base/java.nio=ALL-UNNAMED -cp "$JAR" \
+  "${WITH_MALLOC[@]}" java --add-opens=java.base/java.nio=ALL-UNNAMED -cp "$JAR" \
     dev.slipway.bench.OfflinePredictionBench warm "$input" "$OUT/warm-$rows.parquet" \
     "$(( rows > 5000000 ? 3 : 6 ))" 2>/dev/null | tail -1
   rm -f "$OUT/warm-$rows.parquet"
