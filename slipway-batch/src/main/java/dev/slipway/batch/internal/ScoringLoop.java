@@ -374,8 +374,15 @@ public final class ScoringLoop implements AutoCloseable {
       scores[c] = scoreVector(outputs.get(c).dataType(), rows);
       output.add(scores[c]);
     }
-    for (int i = 0; i < rows; i++) {
-      ok.set(i, block.good[i] ? 1 : 0);
+    if (anyBad) {
+      for (int i = 0; i < rows; i++) {
+        ok.set(i, block.good[i] ? 1 : 0);
+      }
+    } else {
+      // Nearly every block: all true, set a byte at a time (bit by bit cost 4 % of a job's CPU).
+      long bytes = BitVectorHelper.getValidityBufferSize(rows);
+      ok.getValidityBuffer().setOne(0L, bytes);
+      ok.getDataBuffer().setOne(0L, bytes);
     }
     ok.setValueCount(rows);
     int scoredInBlock = 0;
