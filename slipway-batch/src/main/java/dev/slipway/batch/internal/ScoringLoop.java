@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
+import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
@@ -115,7 +116,23 @@ public final class ScoringLoop implements AutoCloseable {
   private final int firstKey;
   private final int batchSize;
   private final int arrowBatch;
-  private final BufferAllocator allocator = new RootAllocator();
+  /**
+   * How long {@link #close} waits for DuckDB to give back the last batches it was handed: it
+   * releases them, and the stream, on one of its own threads, sometimes just after the
+   * statement that read them has returned.
+   */
+  private static final long RELEASE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  /** Notified at every release, so that {@link #close} sees the last one. */
+  private final Object releases = new Object();
+  private final BufferAllocator allocator = new RootAllocator(new AllocationListener() {
+    @Override
+    public void onRelease(long size) {
+      synchronized (releases) {
+        releases.notifyAll();
+      }
+    }
+  }, Long.MAX_VALUE);
   private final BlockingQueue<Block> free = new ArrayBlockingQueue<>(BLOCKS);
   private final BlockingQueue<Block> full = new ArrayBlockingQueue<>(BLOCKS + SCORING_THREADS);
   private final BlockingQueue<Block> scored = new ArrayBlockingQueue<>(BLOCKS + 1);
@@ -132,6 +149,7 @@ public final class ScoringLoop implements AutoCloseable {
   private volatile boolean cancelled;
   private ArrowReader input;
   private LongConsumer progress;
+  private ScoredBatches output;
 
   /**
    * @param inputDescription how messages name the input
@@ -197,7 +215,8 @@ public final class ScoringLoop implements AutoCloseable {
     for (int t = 0; t < SCORING_THREADS; t++) {
       start("slipway-scoring-" + t, this::scoreBlocks);
     }
-    return new ScoredBatches(allocator, outputSchema);
+    output = new ScoredBatches(allocator, outputSchema);
+    return output;
   }
 
   /**
@@ -228,10 +247,30 @@ public final class ScoringLoop implements AutoCloseable {
       if (input != null) {
         input.close();
       }
+      if (output != null) {
+        output.close();
+      }
     } catch (IOException e) {
       failure.compareAndSet(null, e);
     }
+    awaitReleases();
     allocator.close();
+  }
+
+  /** Waits (bounded) until every vector handed out is back: closing before would fail. */
+  private void awaitReleases() {
+    long deadline = System.nanoTime() + RELEASE_WAIT_NANOS;
+    synchronized (releases) {
+      for (long left = RELEASE_WAIT_NANOS; allocator.getAllocatedMemory() > 0 && left > 0;
+          left = deadline - System.nanoTime()) {
+        try {
+          releases.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 10)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   private void start(String name, Runnable work) {
@@ -620,6 +659,7 @@ public final class ScoringLoop implements AutoCloseable {
     private final Schema schema;
     private long rowsOut;
     private boolean ended;
+    private boolean closed;
 
     ScoredBatches(BufferAllocator allocator, Schema schema) {
       super(allocator);
@@ -659,6 +699,18 @@ public final class ScoringLoop implements AutoCloseable {
 
     @Override
     protected void closeReadSource() {}
+
+    /**
+     * Once only: both {@link ScoringLoop#close} and DuckDB's release of the exported stream (on
+     * a thread of its own) close this reader, in either order.
+     */
+    @Override
+    public synchronized void close(boolean closeReadSource) throws IOException {
+      if (!closed) {
+        closed = true;
+        super.close(closeReadSource);
+      }
+    }
 
     @Override
     protected Schema readSchema() {
