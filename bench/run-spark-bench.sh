@@ -27,6 +27,6 @@ fi
 # From the repository root, where the benchmark finds fixtures/. SPARK_LOCAL_IP keeps Spark on
 # loopback without looking up the machine's address.
 cd "$ROOT"
-SPARK_LOCAL_IP=127.0.0.1 exec java ${JAVA_OPTS:--Xmx4g} -Dslipway.fixtures="$ROOT/fixtures" \
+SPARK_LOCAL_IP=127.0.0.1 exec "${WITH_MALLOC[@]}" java ${JAVA_OPTS:--Xmx4g} -Dslipway.fixtures="$ROOT/fixtures" \
     -cp "slipway-spark/target/test-classes:slipway-spark/target/classes:$(cat "$CLASSPATH_FILE")" \
     dev.slipway.spark.bench.SparkPredictBenchmark "$@"
