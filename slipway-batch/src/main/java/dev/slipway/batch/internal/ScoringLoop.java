@@ -71,6 +71,12 @@ public final class ScoringLoop implements AutoCloseable {
   private static final int SCORING_THREADS =
       Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
   private static final int BLOCKS = 2 * SCORING_THREADS + 1;
+  /**
+   * How long {@link #close} waits for DuckDB to give back the last batches it was handed: it
+   * releases them, and the stream, on one of its own threads, sometimes just after the
+   * statement that read them has returned.
+   */
+  private static final long RELEASE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   /** One Arrow batch on its way from the reader through a scorer to the consumer. */
   private final class Block {
@@ -116,20 +122,16 @@ public final class ScoringLoop implements AutoCloseable {
   private final int firstKey;
   private final int batchSize;
   private final int arrowBatch;
-  /**
-   * How long {@link #close} waits for DuckDB to give back the last batches it was handed: it
-   * releases them, and the stream, on one of its own threads, sometimes just after the
-   * statement that read them has returned.
-   */
-  private static final long RELEASE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
-
-  /** Notified at every release, so that {@link #close} sees the last one. */
+  /** Notified at releases once {@link #close} waits for them (the allocator counts first). */
   private final Object releases = new Object();
+  private volatile boolean awaitingReleases;
   private final BufferAllocator allocator = new RootAllocator(new AllocationListener() {
     @Override
     public void onRelease(long size) {
-      synchronized (releases) {
-        releases.notifyAll();
+      if (awaitingReleases) {
+        synchronized (releases) {
+          releases.notifyAll();
+        }
       }
     }
   }, Long.MAX_VALUE);
@@ -259,12 +261,13 @@ public final class ScoringLoop implements AutoCloseable {
 
   /** Waits (bounded) until every vector handed out is back: closing before would fail. */
   private void awaitReleases() {
+    awaitingReleases = true;
     long deadline = System.nanoTime() + RELEASE_WAIT_NANOS;
     synchronized (releases) {
       for (long left = RELEASE_WAIT_NANOS; allocator.getAllocatedMemory() > 0 && left > 0;
           left = deadline - System.nanoTime()) {
         try {
-          releases.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 10)));
+          releases.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
