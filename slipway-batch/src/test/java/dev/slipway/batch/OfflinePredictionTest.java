@@ -108,6 +108,41 @@ class OfflinePredictionTest {
   }
 
   @Test
+  void run_parquetOutput_dictionaryEncodesCategoricalKeysOnly() throws Exception {
+    // 10 000 rows (one row group) of jittered fixture rows: 10 000 distinct ids, thousands of
+    // distinct scores, and a segment key of three values. The writer's dictionary limit is set
+    // low for speed (ScoringWorkspace); a key of few values must keep its dictionary.
+    Path input = folder.resolve("jittered.parquet");
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement()) {
+      statement.execute("SELECT setseed(0.5)");
+      statement.execute("CREATE TABLE bc AS SELECT row_number() OVER () - 1 AS n,"
+          + " COLUMNS(* EXCLUDE (label))::FLOAT FROM read_csv('"
+          + Fixtures.path("breast_cancer.csv") + "')");
+      statement.execute("COPY (SELECT r.range AS id, 'segment-' || (r.range % 3) AS segment,"
+          + " COLUMNS(bc.* EXCLUDE (n)) * (0.9 + random() * 0.2) FROM range(10000) r"
+          + " JOIN bc ON bc.n = r.range % 569 ORDER BY r.range) TO '" + input + "'");
+    }
+    Path output = folder.resolve("scores.parquet");
+
+    OfflinePrediction.run(job(input, output, List.of("id", "segment")), model,
+        OfflinePrediction.Progress.NONE);
+
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement()) {
+      ResultSet encodings = statement.executeQuery("SELECT path_in_schema, encodings"
+          + " FROM parquet_metadata('" + output + "') ORDER BY column_id");
+      List<String> found = new ArrayList<>();
+      while (encodings.next()) {
+        found.add(encodings.getString(1) + " " + encodings.getString(2));
+      }
+      assertThat(found).containsExactly("id PLAIN", "segment PLAIN_DICTIONARY",
+          "probabilities_0 PLAIN", "probabilities_1 PLAIN", "model_name RLE_DICTIONARY",
+          "model_version PLAIN");
+    }
+  }
+
+  @Test
   void score_keysOfManyTypes_keepTheirTypesValuesAndOrder() throws Exception {
     List<String> keys = List.of("big", "id", "mood", "wait", "clock", "text", "amount", "seen",
         "pair", "point");
