@@ -1,10 +1,12 @@
 package dev.slipway.batch;
 
+import dev.slipway.batch.internal.CsvTypes;
 import dev.slipway.core.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * A table to score, as DuckDB reads it: a Parquet or CSV file, a folder of Parquet files, or any
@@ -12,17 +14,29 @@ import java.util.Objects;
  *
  * @param relation SQL usable after {@code FROM}
  * @param description how messages name the input (a file name, a query)
+ * @param rows the row count when it was known without a scan of its own (a CSV file's, counted
+ *     when its columns were typed)
+ * @param parsed true when DuckDB parses the rows from text (CSV): reading them is then worth
+ *     more of its threads
  */
-public record BatchInput(String relation, String description) {
+public record BatchInput(String relation, String description, OptionalLong rows,
+    boolean parsed) {
   public BatchInput {
     Objects.requireNonNull(relation, "relation");
     Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(rows, "rows");
+  }
+
+  public BatchInput(String relation, String description) {
+    this(relation, description, OptionalLong.empty(), false);
   }
 
   /**
    * A file by its extension ({@code .parquet}, {@code .csv}), or a folder holding Parquet files.
+   * A CSV file is read once here: its column types come from every row (see {@link CsvTypes}).
    *
    * @throws InvalidInputException when the file is missing or of another kind
+   * @throws BatchJobException when a CSV file cannot be read
    */
   public static BatchInput file(Path path) {
     String absolute = path.toAbsolutePath().toString();
@@ -38,18 +52,20 @@ public record BatchInput(String relation, String description) {
     }
     return switch (FileFormat.of(path, "input")) {
       case PARQUET -> new BatchInput("read_parquet(" + literal(absolute) + ")", path.toString());
-      // Column types from the whole file (as Spark's inferSchema does), not from a sample: a
-      // cell that is not a number past the sample would otherwise fail the read, where the
-      // contract is to quarantine its row.
-      case CSV -> new BatchInput("read_csv(" + literal(absolute)
-          + ", header = true, sample_size = -1)", path.toString());
+      // Column types from the whole file, not from a sample: a cell that is not a number past
+      // the sample would otherwise fail the read, where the contract is to quarantine its row.
+      case CSV -> {
+        CsvTypes.Typed typed = CsvTypes.of(path, path.toString());
+        yield new BatchInput(typed.relation(), path.toString(), OptionalLong.of(typed.rows()),
+            true);
+      }
     };
   }
 
   /** Only the rows for which the SQL {@code condition} holds. */
   public BatchInput where(String condition) {
     return new BatchInput("(SELECT * FROM " + relation + " WHERE " + condition + ")",
-        description);
+        description, OptionalLong.empty(), parsed);
   }
 
   /** A SQL string literal. */

@@ -55,22 +55,24 @@ public final class OfflinePrediction {
    */
   public static Result run(Job job, ModelArtifact model, Progress progress) {
     BatchInput.FileFormat.of(job.output(), "output");
-    BatchInput input = BatchInput.file(job.input());
-    ScoringRequest request = new ScoringRequest(input, job.keys(), job.features(), model.name(),
-        model.version(), job.batchSize());
     Path workParent = job.output().toAbsolutePath().getParent();
     // The model loads (its runtime's native library unpacked, the session built) while DuckDB
-    // starts (its own native library unpacked): each takes a few hundred milliseconds.
+    // starts (its own native library unpacked) and types a CSV input's columns: each takes a few
+    // hundred milliseconds.
     CompletableFuture<Model> loading = CompletableFuture.supplyAsync(
         () -> ModelLoader.withInstalledRuntimes().load(model.path(), RuntimeOptions.DEFAULT));
+    BatchInput input;
     ScoringWorkspace workspace;
     try {
+      input = BatchInput.file(job.input());
       workspace = ScoringWorkspace.create(workParent);
     } catch (RuntimeException e) {
       loading.thenAccept(Model::close);
       throw e;
     }
     try (workspace; Model loaded = await(loading)) {
+      ScoringRequest request = new ScoringRequest(input, job.keys(), job.features(),
+          model.name(), model.version(), job.batchSize());
       progress.total(workspace.count(input));
       ScoringSummary summary =
           workspace.scoreTo(job.output(), request, loaded, progress::rowsRead);

@@ -59,6 +59,13 @@ public final class ScoringWorkspace implements AutoCloseable {
       "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
       "BOOLEAN");
   /**
+   * How far DuckDB's threads may parse a text input ahead of the reading thread. With DuckDB's
+   * default (976 KiB) the reading thread parsed a CSV input alone: its 1M rows took 1.7-2.0 s,
+   * with this 1.1-1.3 s. A Parquet input is cheap to decode: read-ahead only made its job use
+   * 10 % more CPU, and memory (BENCHMARKS.md).
+   */
+  private static final String PARSED_READ_AHEAD = "64MB";
+  /**
    * Parquet output options. A column gets a dictionary when a row group holds at most 4 096
    * distinct values of it (DuckDB's default: a fifth of the row group, 24 576). Scores and
    * entity keys are nearly all distinct, and DuckDB hashes that many of each column's values
@@ -96,8 +103,11 @@ public final class ScoringWorkspace implements AutoCloseable {
     }
   }
 
-  /** The input's row count (cheap for Parquet, a scan for CSV), for progress bars. */
+  /** The input's row count (known for CSV, cheap for Parquet), for progress bars. */
   public long count(BatchInput input) {
+    if (input.rows().isPresent()) {
+      return input.rows().getAsLong();
+    }
     try (Statement statement = connection.createStatement();
         ResultSet result = statement.executeQuery("SELECT count(*) FROM " + input.relation())) {
       result.next();
@@ -183,6 +193,9 @@ public final class ScoringWorkspace implements AutoCloseable {
         ScoringLoop loop = new ScoringLoop(scorer, request.input().description(),
             request.batchSize(), quarantine,
             rawColumns(scorer.featureColumns(), columns))) {
+      if (request.input().parsed()) {
+        statement.execute("SET SESSION streaming_buffer_size = '" + PARSED_READ_AHEAD + "'");
+      }
       DuckDBResultSet rows = (DuckDBResultSet) statement.executeQuery(
           selectList(scorer.featureColumns(), keys, columns) + " FROM "
           + request.input().relation());

@@ -1,0 +1,89 @@
+package dev.slipway.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BatchInputTest {
+  @TempDir Path folder;
+
+  @Test
+  void file_csv_typesColumnsFromEveryRowNotTheSniffersSample() throws Exception {
+    // 30k rows: the cells that break the sampled types are past DuckDB's 20 480-row sample.
+    Path csv = folder.resolve("wide.csv");
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement()) {
+      statement.execute("COPY (SELECT n, CASE WHEN n = 25000 THEN '2.5' ELSE n::VARCHAR END AS"
+          + " fractional, CASE WHEN n = 29999 THEN 'n/a' ELSE n::VARCHAR END AS texty,"
+          + " (DATE '2026-01-01' + (n % 300)::INTEGER)::VARCHAR AS day, n / 4 AS ratio"
+          + " FROM range(30000) t(n)) TO '" + csv + "' (HEADER)");
+    }
+
+    BatchInput input = BatchInput.file(csv);
+
+    assertThat(input.rows()).hasValue(30000);
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement()) {
+      Map<String, String> types = new LinkedHashMap<>();
+      try (ResultSet columns =
+          statement.executeQuery("DESCRIBE SELECT * FROM " + input.relation())) {
+        while (columns.next()) {
+          types.put(columns.getString("column_name"), columns.getString("column_type"));
+        }
+      }
+      assertThat(types).containsExactly(Map.entry("n", "BIGINT"),
+          Map.entry("fractional", "DOUBLE"), Map.entry("texty", "VARCHAR"),
+          Map.entry("day", "DATE"), Map.entry("ratio", "DOUBLE"));
+      try (ResultSet row = statement.executeQuery("SELECT fractional, texty FROM "
+          + input.relation() + " WHERE n IN (25000, 29999) ORDER BY n")) {
+        assertThat(row.next()).isTrue();
+        assertThat(row.getDouble(1)).isEqualTo(2.5);
+        assertThat(row.next()).isTrue();
+        assertThat(row.getString(2)).isEqualTo("n/a");
+      }
+    }
+  }
+
+  @Test
+  void file_csvWithDayFirstDates_keepsTheSniffedDateFormat() throws Exception {
+    Path csv = Files.writeString(folder.resolve("days.csv"),
+        "day,seen,v\n07/12/2026,2026-12-07 10:00:00,1\n31/01/2027,2027-01-31 11:30:00,2\n");
+
+    BatchInput input = BatchInput.file(csv);
+
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT typeof(day), day::VARCHAR, typeof(seen),"
+            + " v + 1 FROM " + input.relation() + " ORDER BY v")) {
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getString(1)).isEqualTo("DATE");
+      assertThat(rows.getString(2)).isEqualTo("2026-12-07");
+      assertThat(rows.getString(3)).isEqualTo("TIMESTAMP");
+      assertThat(rows.getLong(4)).isEqualTo(2);
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getString(2)).isEqualTo("2027-01-31");
+    }
+  }
+
+  @Test
+  void file_csvNotInUtf8_namesTheFileAndLine() throws Exception {
+    Path csv = Files.write(folder.resolve("latin1.csv"),
+        "a,b\n1,2\n3,4\n\u00e9t\u00e9,6\n".getBytes(StandardCharsets.ISO_8859_1));
+
+    assertThatThrownBy(() -> BatchInput.file(csv))
+        .isInstanceOf(BatchJobException.class)
+        .hasMessageStartingWith("cannot read " + csv + ": ")
+        .hasMessageContaining("Line: 4");
+  }
+}
