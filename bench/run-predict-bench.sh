@@ -6,7 +6,8 @@
 # Prints rows/s and peak RSS (from /usr/bin/time).
 #
 # Usage: bench/run-predict-bench.sh [ROWS ...]     (default: 1000000 10000000)
-# Knobs (environment): SKIP_BUILD=1 OUT=dir
+# Knobs (environment): SKIP_BUILD=1 OUT=dir INPUT_FORMAT=csv (the input as CSV text, default
+# parquet; the raw loop reads the same rows)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib.sh
@@ -25,7 +26,7 @@ machine_basics
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(1000000 10000000)
 for rows in "${sizes[@]}"; do
-  input=$OUT/input-$rows.parquet
+  input=$OUT/input-$rows.${INPUT_FORMAT:-parquet}
   java -cp "$JAR" dev.slipway.bench.OfflinePredictionBench generate "$rows" "$input"
   java -cp "$JAR" dev.slipway.bench.OfflinePredictionBench raw "$input" 1000000 | tail -1
   /usr/bin/time -v -o "$OUT/time-$rows.txt" ./slipway predict --model fixtures/bc_mlp.onnx \

@@ -21,7 +21,8 @@ import java.util.List;
  *
  * <pre>
  * generate ROWS FILE.parquet   breast-cancer shaped rows: id + the 30 fixture columns, each row
- *                              a fixture row (cycled) with seeded noise, FLOAT columns
+ *                              a fixture row (cycled) with seeded noise, FLOAT columns (or
+ *                              FILE.csv: the same rows as text, with a header row)
  * raw FILE.parquet [MAX_ROWS]  loads up to MAX_ROWS (default 1M) rows into one float[] and
  *                              times a bare ONNX Runtime loop at batch 1024 over them
  * warm FILE.parquet OUT.parquet [ROUNDS]
@@ -72,8 +73,9 @@ public final class OfflinePredictionBench {
       select.append(" FROM range(").append(rows).append(") r JOIN fixture f ON f.n = r.range % ")
           .append("(SELECT count(*) FROM fixture) ORDER BY r.range");
       Files.createDirectories(file.toAbsolutePath().getParent());
-      statement.execute("COPY (" + select + ") TO '" + file.toAbsolutePath()
-          + "' (FORMAT parquet)");
+      boolean asText = file.getFileName().toString().endsWith(".csv");
+      statement.execute("COPY (" + select + ") TO '" + file.toAbsolutePath() + "' "
+          + (asText ? "(FORMAT csv, HEADER)" : "(FORMAT parquet)"));
     }
     System.out.printf("generated %d rows in %s (%d MB)%n", rows, file,
         Files.size(file) / (1024 * 1024));
