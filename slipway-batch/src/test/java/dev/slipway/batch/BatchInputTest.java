@@ -77,6 +77,16 @@ class BatchInputTest {
   }
 
   @Test
+  void file_csvWithALongerLineLater_keepsTheFirstLineAsHeaderAndEveryRow() throws Exception {
+    // Left to itself, DuckDB's sniffer takes "3,4,5,6" for the header and skips the lines above.
+    Path csv = Files.writeString(folder.resolve("ragged.csv"), "a,b\n1,2\n3,4,5,6\n");
+
+    BatchInput input = BatchInput.file(csv);
+
+    assertThat(input.rows()).hasValue(2);
+  }
+
+  @Test
   void file_csvNotInUtf8_namesTheFileAndLine() throws Exception {
     Path csv = Files.write(folder.resolve("latin1.csv"),
         "a,b\n1,2\n3,4\n\u00e9t\u00e9,6\n".getBytes(StandardCharsets.ISO_8859_1));

@@ -115,8 +115,10 @@ public final class CsvTypes {
   /** Runs the sniffer once; puts the columns' proposed types in {@code types}. */
   private static Dialect sniff(Statement statement, String file, Map<String, String> types)
       throws SQLException {
+    // The header is the first line: left to itself, the sniffer may take a longer line further
+    // down for the header and skip the lines before it, data rows included.
     statement.execute("CREATE TEMP TABLE sniffed AS SELECT * FROM sniff_csv(" + file
-        + ", header = true)");
+        + ", header = true, skip = 0)");
     try (ResultSet columns = statement.executeQuery(
         "SELECT c.name, c.type FROM (SELECT unnest(Columns) AS c FROM sniffed)")) {
       while (columns.next()) {
@@ -124,20 +126,19 @@ public final class CsvTypes {
       }
     }
     try (ResultSet found = statement.executeQuery("SELECT Delimiter, Quote, Escape,"
-        + " NewLineDelimiter, SkipRows, Comment, DateFormat, TimestampFormat FROM sniffed")) {
+        + " NewLineDelimiter, Comment, DateFormat, TimestampFormat FROM sniffed")) {
       found.next();
       StringJoiner text = new StringJoiner(", ", "read_csv(" + file + ", auto_detect = false,"
-          + " header = true, ", ")");
+          + " header = true, skip = 0, ", ")");
       text.add("delim = " + option(found.getString(1)));
       text.add("quote = " + option(found.getString(2)));
       text.add("escape = " + option(found.getString(3)));
       text.add("new_line = " + option(found.getString(4)));
-      text.add("skip = " + found.getLong(5));
-      text.add("comment = " + option(found.getString(6)));
+      text.add("comment = " + option(found.getString(5)));
       StringJoiner columns = new StringJoiner(", ", "columns = {", "}");
       types.keySet().forEach(name -> columns.add(literal(name) + ": '" + TEXT + "'"));
       text.add(columns.toString());
-      return new Dialect(text.toString(), found.getString(7), found.getString(8));
+      return new Dialect(text.toString(), found.getString(6), found.getString(7));
     }
   }
 
