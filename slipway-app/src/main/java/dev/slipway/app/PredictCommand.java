@@ -34,7 +34,8 @@ final class PredictCommand implements Runnable {
   String model;
 
   @Option(names = "--input", required = true, paramLabel = "FILE",
-      description = "in.parquet, in.csv, or a folder of Parquet files.")
+      description = "in.parquet, in.csv (header on the first line; column types from every"
+          + " row), or a folder of Parquet files.")
   Path input;
 
   @Option(names = "--output", required = true, paramLabel = "FILE",
