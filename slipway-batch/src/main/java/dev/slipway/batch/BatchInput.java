@@ -2,6 +2,7 @@ package dev.slipway.batch;
 
 import dev.slipway.batch.internal.CsvTypes;
 import dev.slipway.core.InvalidInputException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -55,11 +56,24 @@ public record BatchInput(String relation, String description, OptionalLong rows,
       // Column types from the whole file, not from a sample: a cell that is not a number past
       // the sample would otherwise fail the read, where the contract is to quarantine its row.
       case CSV -> {
+        if (isEmpty(path)) {
+          throw new InvalidInputException("input " + path
+              + ": empty (expected a header row, then one row per line)");
+        }
         CsvTypes.Typed typed = CsvTypes.of(path, path.toString());
         yield new BatchInput(typed.relation(), path.toString(), OptionalLong.of(typed.rows()),
             true);
       }
     };
+  }
+
+  private static boolean isEmpty(Path file) {
+    try {
+      return Files.size(file) == 0;
+    } catch (IOException e) {
+      throw new InvalidInputException("input " + file + ": cannot read its size: "
+          + e.getMessage());
+    }
   }
 
   /** Only the rows for which the SQL {@code condition} holds. */

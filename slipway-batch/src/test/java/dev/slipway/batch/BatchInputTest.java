@@ -3,6 +3,7 @@ package dev.slipway.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slipway.core.InvalidInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +85,15 @@ class BatchInputTest {
     BatchInput input = BatchInput.file(csv);
 
     assertThat(input.rows()).hasValue(2);
+  }
+
+  @Test
+  void file_emptyCsv_saysItIsEmpty() throws Exception {
+    Path csv = Files.createFile(folder.resolve("empty.csv"));
+
+    assertThatThrownBy(() -> BatchInput.file(csv))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("input " + csv + ": empty (expected a header row, then one row per line)");
   }
 
   @Test
