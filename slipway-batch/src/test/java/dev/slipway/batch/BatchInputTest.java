@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,37 @@ class BatchInputTest {
         assertThat(row.next()).isTrue();
         assertThat(row.getString(2)).isEqualTo("n/a");
       }
+    }
+  }
+
+  @Test
+  void file_csvWithQuotesAndLooseValuesPastTheSample_readsThemAsTheWholeFileHasThem()
+      throws Exception {
+    // COPY quotes a value only when it holds the delimiter: the sample has no quotes at all.
+    Path csv = folder.resolve("late.csv");
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement()) {
+      statement.execute("COPY (SELECT n, CASE WHEN n = 29999 THEN 'Smith, John' ELSE 'x' END AS"
+          + " name, CASE WHEN n = 29998 THEN 'yes' ELSE (n % 2 = 0)::VARCHAR END AS flag,"
+          + " CASE WHEN n = 29997 THEN '2026-12-07 10:00:00' ELSE '10:00:00' END AS at_time"
+          + " FROM range(30000) t(n)) TO '" + csv + "' (HEADER)");
+    }
+
+    BatchInput input = BatchInput.file(csv);
+
+    assertThat(input.rows()).hasValue(30000);
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT typeof(flag), typeof(at_time), name,"
+            + " flag, at_time FROM " + input.relation() + " WHERE n >= 29997 ORDER BY n")) {
+      assertThat(rows.next()).isTrue();
+      assertThat(List.of(rows.getString(1), rows.getString(2)))
+          .containsExactly("VARCHAR", "VARCHAR");
+      assertThat(rows.getString(5)).isEqualTo("2026-12-07 10:00:00");
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getString(4)).isEqualTo("yes");
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getString(3)).isEqualTo("Smith, John");
     }
   }
 

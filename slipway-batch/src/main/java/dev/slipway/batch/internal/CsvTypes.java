@@ -31,6 +31,10 @@ public final class CsvTypes {
   private static final Set<String> INTEGER_TYPES = Set.of("TINYINT", "SMALLINT", "INTEGER",
       "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT");
   private static final String TEXT = "VARCHAR";
+  /** What a value of these types looks like to the sniffer (integers: an optional minus). */
+  private static final Map<String, String> SHAPES = Map.of(
+      "BOOLEAN", "(?i)(true|false|t|f)",
+      "TIME", "[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?");
   /** How {@code sniff_csv} shows an option it found empty (no quote character, say). */
   private static final String SNIFFED_EMPTY = "(empty)";
 
@@ -130,11 +134,12 @@ public final class CsvTypes {
       found.next();
       StringJoiner text = new StringJoiner(", ", "read_csv(" + file + ", auto_detect = false,"
           + " header = true, skip = 0, ", ")");
-      text.add("delim = " + option(found.getString(1)));
-      text.add("quote = " + option(found.getString(2)));
-      text.add("escape = " + option(found.getString(3)));
-      text.add("new_line = " + option(found.getString(4)));
-      text.add("comment = " + option(found.getString(5)));
+      text.add("delim = " + option(found.getString(1), ""));
+      // A sample without quotes says nothing of the rest: quoting stays on, as RFC 4180 has it.
+      text.add("quote = " + option(found.getString(2), "\""));
+      text.add("escape = " + option(found.getString(3), "\""));
+      text.add("new_line = " + option(found.getString(4), ""));
+      text.add("comment = " + option(found.getString(5), ""));
       StringJoiner columns = new StringJoiner(", ", "columns = {", "}");
       types.keySet().forEach(name -> columns.add(literal(name) + ": '" + TEXT + "'"));
       text.add(columns.toString());
@@ -142,21 +147,21 @@ public final class CsvTypes {
     }
   }
 
-  private static String option(String sniffed) {
-    return literal(sniffed == null || sniffed.equals(SNIFFED_EMPTY) ? "" : sniffed);
+  private static String option(String sniffed, String whenEmpty) {
+    return literal(sniffed == null || sniffed.equals(SNIFFED_EMPTY) ? whenEmpty : sniffed);
   }
 
   /**
-   * How many of the column's values convert to {@code type}: all when it has that type. An
-   * integer type takes integer literals only, as the sniffer does: DuckDB's cast rounds '2.5' to
-   * 3.
+   * How many of the column's values convert to {@code type}: all when it has that type. Where
+   * DuckDB's cast takes more than the sniffer does, a value must also look like the sniffer's:
+   * the cast rounds '2.5' to an integer, reads 'yes' as a boolean and the time of a timestamp.
    */
   private static String castCount(Dialect dialect, String name, String type) {
     String cast = dialect.cast(name, type, true);
-    return INTEGER_TYPES.contains(type)
-        ? "count(CASE WHEN regexp_full_match(" + identifier(name)
-            + ", '\\s*[+-]?[0-9]+\\s*') THEN " + cast + " END)"
-        : "count(" + cast + ")";
+    String shape = INTEGER_TYPES.contains(type) ? "-?[0-9]+" : SHAPES.get(type);
+    return shape == null ? "count(" + cast + ")"
+        : "count(CASE WHEN regexp_full_match(" + identifier(name) + ", " + literal(shape)
+            + ") THEN " + cast + " END)";
   }
 
   private static long[] count(Statement statement, List<String> counts, String relation)
