@@ -23,14 +23,9 @@ class BatchInputTest {
   @Test
   void file_csv_typesColumnsFromEveryRowNotTheSniffersSample() throws Exception {
     // 30k rows: the cells that break the sampled types are past DuckDB's 20 480-row sample.
-    Path csv = folder.resolve("wide.csv");
-    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
-        Statement statement = duckDb.createStatement()) {
-      statement.execute("COPY (SELECT n, CASE WHEN n = 25000 THEN '2.5' ELSE n::VARCHAR END AS"
-          + " fractional, CASE WHEN n = 29999 THEN 'n/a' ELSE n::VARCHAR END AS texty,"
-          + " (DATE '2026-01-01' + (n % 300)::INTEGER)::VARCHAR AS day, n / 4 AS ratio"
-          + " FROM range(30000) t(n)) TO '" + csv + "' (HEADER)");
-    }
+    Path csv = csv("wide.csv", "n, CASE WHEN n = 25000 THEN '2.5' ELSE n::VARCHAR END AS"
+        + " fractional, CASE WHEN n = 29999 THEN 'n/a' ELSE n::VARCHAR END AS texty,"
+        + " (DATE '2026-01-01' + (n % 300)::INTEGER)::VARCHAR AS day, n / 4 AS ratio");
 
     BatchInput input = BatchInput.file(csv);
 
@@ -61,14 +56,9 @@ class BatchInputTest {
   void file_csvWithQuotesAndLooseValuesPastTheSample_readsThemAsTheWholeFileHasThem()
       throws Exception {
     // COPY quotes a value only when it holds the delimiter: the sample has no quotes at all.
-    Path csv = folder.resolve("late.csv");
-    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
-        Statement statement = duckDb.createStatement()) {
-      statement.execute("COPY (SELECT n, CASE WHEN n = 29999 THEN 'Smith, John' ELSE 'x' END AS"
-          + " name, CASE WHEN n = 29998 THEN 'yes' ELSE (n % 2 = 0)::VARCHAR END AS flag,"
-          + " CASE WHEN n = 29997 THEN '2026-12-07 10:00:00' ELSE '10:00:00' END AS at_time"
-          + " FROM range(30000) t(n)) TO '" + csv + "' (HEADER)");
-    }
+    Path csv = csv("late.csv", "n, CASE WHEN n = 29999 THEN 'Smith, John' ELSE 'x' END AS"
+        + " name, CASE WHEN n = 29998 THEN 'yes' ELSE (n % 2 = 0)::VARCHAR END AS flag,"
+        + " CASE WHEN n = 29997 THEN '2026-12-07 10:00:00' ELSE '10:00:00' END AS at_time");
 
     BatchInput input = BatchInput.file(csv);
 
@@ -137,5 +127,16 @@ class BatchInputTest {
         .isInstanceOf(BatchJobException.class)
         .hasMessageStartingWith("cannot read " + csv + ": ")
         .hasMessageContaining("Line: 4");
+  }
+
+  /** A CSV file (with a header) of {@code columns} over n = 0 .. 29 999, written by DuckDB. */
+  private Path csv(String name, String columns) throws Exception {
+    Path csv = folder.resolve(name);
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement()) {
+      statement.execute("COPY (SELECT " + columns + " FROM range(30000) t(n)) TO '" + csv
+          + "' (HEADER)");
+    }
+    return csv;
   }
 }
