@@ -496,13 +496,11 @@ public final class ScoringLoop implements AutoCloseable {
     float[][] columns = block.floatColumns;
     for (int f = 0; f < width; f++) {
       if (rows == count && features[f] instanceof Float4Vector floats) {
-        floats.getDataBuffer().nioBuffer((long) from * Float.BYTES, count * Float.BYTES)
-            .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(columns[f], 0, count);
+        readFloats(floats, from, count, columns[f]);
       } else if (rows == count && features[f] instanceof Float8Vector doubles) {
         // DOUBLE columns (a CSV file's, say) in bulk too: value by value through the vector
         // took a 1M-row job 8 s with the C1 compiler that `slipway predict` runs.
-        doubles.getDataBuffer().nioBuffer((long) from * Double.BYTES, count * Double.BYTES)
-            .order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(block.otherDoubles, 0, count);
+        readDoubles(doubles, from, count, block.otherDoubles);
         for (int k = 0; k < count; k++) {
           columns[f][k] = (float) block.otherDoubles[k];
         }
@@ -531,11 +529,9 @@ public final class ScoringLoop implements AutoCloseable {
     double[][] columns = block.doubleColumns;
     for (int f = 0; f < width; f++) {
       if (rows == count && features[f] instanceof Float8Vector doubles) {
-        doubles.getDataBuffer().nioBuffer((long) from * Double.BYTES, count * Double.BYTES)
-            .order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(columns[f], 0, count);
+        readDoubles(doubles, from, count, columns[f]);
       } else if (rows == count && features[f] instanceof Float4Vector floats) {
-        floats.getDataBuffer().nioBuffer((long) from * Float.BYTES, count * Float.BYTES)
-            .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(block.otherFloats, 0, count);
+        readFloats(floats, from, count, block.otherFloats);
         for (int k = 0; k < count; k++) {
           columns[f][k] = block.otherFloats[k];
         }
@@ -556,6 +552,18 @@ public final class ScoringLoop implements AutoCloseable {
       }
     }
     return rows;
+  }
+
+  /** Copies {@code count} values from row {@code from} of {@code vector} into {@code into}. */
+  private static void readFloats(Float4Vector vector, int from, int count, float[] into) {
+    vector.getDataBuffer().nioBuffer((long) from * Float.BYTES, count * Float.BYTES)
+        .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(into, 0, count);
+  }
+
+  /** As {@link #readFloats}, for doubles. */
+  private static void readDoubles(Float8Vector vector, int from, int count, double[] into) {
+    vector.getDataBuffer().nioBuffer((long) from * Double.BYTES, count * Double.BYTES)
+        .order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(into, 0, count);
   }
 
   /**
