@@ -30,25 +30,17 @@ class BatchInputTest {
     BatchInput input = BatchInput.file(csv);
 
     assertThat(input.rows()).hasValue(30000);
+    assertThat(types(input)).containsExactly(Map.entry("n", "BIGINT"),
+        Map.entry("fractional", "DOUBLE"), Map.entry("texty", "VARCHAR"),
+        Map.entry("day", "DATE"), Map.entry("ratio", "DOUBLE"));
     try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
-        Statement statement = duckDb.createStatement()) {
-      Map<String, String> types = new LinkedHashMap<>();
-      try (ResultSet columns =
-          statement.executeQuery("DESCRIBE SELECT * FROM " + input.relation())) {
-        while (columns.next()) {
-          types.put(columns.getString("column_name"), columns.getString("column_type"));
-        }
-      }
-      assertThat(types).containsExactly(Map.entry("n", "BIGINT"),
-          Map.entry("fractional", "DOUBLE"), Map.entry("texty", "VARCHAR"),
-          Map.entry("day", "DATE"), Map.entry("ratio", "DOUBLE"));
-      try (ResultSet row = statement.executeQuery("SELECT fractional, texty FROM "
-          + input.relation() + " WHERE n IN (25000, 29999) ORDER BY n")) {
-        assertThat(row.next()).isTrue();
-        assertThat(row.getDouble(1)).isEqualTo(2.5);
-        assertThat(row.next()).isTrue();
-        assertThat(row.getString(2)).isEqualTo("n/a");
-      }
+        Statement statement = duckDb.createStatement();
+        ResultSet row = statement.executeQuery("SELECT fractional, texty FROM "
+            + input.relation() + " WHERE n IN (25000, 29999) ORDER BY n")) {
+      assertThat(row.next()).isTrue();
+      assertThat(row.getDouble(1)).isEqualTo(2.5);
+      assertThat(row.next()).isTrue();
+      assertThat(row.getString(2)).isEqualTo("n/a");
     }
   }
 
@@ -75,6 +67,68 @@ class BatchInputTest {
       assertThat(rows.getString(4)).isEqualTo("yes");
       assertThat(rows.next()).isTrue();
       assertThat(rows.getString(3)).isEqualTo("Smith, John");
+    }
+  }
+
+  @Test
+  void file_csvWithColumnsEmptyThroughTheSample_typesThemFromTheirLaterValues()
+      throws Exception {
+    Path csv = csv("sparse.csv", "n, CASE WHEN n >= 25000 THEN n END AS late_integer,"
+        + " CASE WHEN n >= 25000 THEN n + 0.5 END AS late_double,"
+        + " CASE WHEN n >= 25000 THEN DATE '2026-01-01' + (n % 30)::INTEGER END AS late_day,"
+        + " CASE WHEN n >= 25000 THEN n % 2 = 0 END AS late_flag,"
+        + " CASE WHEN n >= 25000 THEN 'x' || n END AS late_text, NULL AS never");
+
+    assertThat(types(BatchInput.file(csv))).containsExactly(Map.entry("n", "BIGINT"),
+        Map.entry("late_integer", "BIGINT"), Map.entry("late_double", "DOUBLE"),
+        Map.entry("late_day", "DATE"), Map.entry("late_flag", "BOOLEAN"),
+        Map.entry("late_text", "VARCHAR"), Map.entry("never", "VARCHAR"));
+  }
+
+  @Test
+  void file_csvWithOddValuesPastTheSample_typesThemAsTheSnifferWould() throws Exception {
+    Path csv = csv("odd.csv", "n, CASE WHEN n = 25000 THEN '2026-01-02 10:11:12'"
+        + " ELSE '2026-01-02' END AS day_then_time, CASE WHEN n = 25000 THEN ' 7 '"
+        + " ELSE n::VARCHAR END AS padded, CASE WHEN n = 25000 THEN '+5' ELSE n::VARCHAR END"
+        + " AS signed, CASE WHEN n = 25000 THEN '007' ELSE n::VARCHAR END AS zero_led,"
+        + " CASE WHEN n = 25000 THEN '1e5' ELSE n::VARCHAR END AS exponent");
+
+    BatchInput input = BatchInput.file(csv);
+
+    assertThat(types(input)).containsExactly(Map.entry("n", "BIGINT"),
+        Map.entry("day_then_time", "TIMESTAMP"), Map.entry("padded", "BIGINT"),
+        Map.entry("signed", "VARCHAR"), Map.entry("zero_led", "VARCHAR"),
+        Map.entry("exponent", "DOUBLE"));
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement();
+        ResultSet row = statement.executeQuery("SELECT padded, signed, zero_led, exponent FROM "
+            + input.relation() + " WHERE n = 25000")) {
+      assertThat(row.next()).isTrue();
+      assertThat(row.getLong(1)).isEqualTo(7);
+      assertThat(row.getString(2)).isEqualTo("+5");
+      assertThat(row.getString(3)).isEqualTo("007");
+      assertThat(row.getDouble(4)).isEqualTo(1e5);
+    }
+  }
+
+  @Test
+  void file_csvWithBackslashEscapesPastTheSample_readsTheEscapedQuotes() throws Exception {
+    StringBuilder text = new StringBuilder("n,name\n");
+    for (int n = 0; n < 25000; n++) {
+      text.append(n).append(',').append(n < 21000 ? "plain" : "\"say \\\"hi\\\"\"")
+          .append('\n');
+    }
+    Path csv = Files.writeString(folder.resolve("escaped.csv"), text);
+
+    BatchInput input = BatchInput.file(csv);
+
+    assertThat(input.rows()).hasValue(25000);
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement();
+        ResultSet row = statement.executeQuery("SELECT name FROM " + input.relation()
+            + " WHERE n = 24999")) {
+      assertThat(row.next()).isTrue();
+      assertThat(row.getString(1)).isEqualTo("say \"hi\"");
     }
   }
 
@@ -127,6 +181,20 @@ class BatchInputTest {
         .isInstanceOf(BatchJobException.class)
         .hasMessageStartingWith("cannot read " + csv + ": ")
         .hasMessageContaining("Line: 4");
+  }
+
+  /** The input's column types, by column name in order. */
+  private static Map<String, String> types(BatchInput input) throws Exception {
+    Map<String, String> types = new LinkedHashMap<>();
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement();
+        ResultSet columns = statement.executeQuery("DESCRIBE SELECT * FROM "
+            + input.relation())) {
+      while (columns.next()) {
+        types.put(columns.getString("column_name"), columns.getString("column_type"));
+      }
+    }
+    return types;
   }
 
   /** A CSV file (with a header) of {@code columns} over n = 0 .. 29 999, written by DuckDB. */
