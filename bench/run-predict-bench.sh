@@ -2,7 +2,8 @@
 # Offline prediction benchmark (issue 5): bc_mlp over N breast-cancer shaped rows, Parquet to
 # Parquet with `slipway predict` (cold: its own process), against a bare ONNX Runtime loop over
 # 1M of the same rows in memory at batch 1024, in the same run; then the same job warm, run
-# in-process as the scheduler inside a server runs pipelines (OfflinePredictionBench warm).
+# in-process as the scheduler inside a server runs pipelines (OfflinePredictionBench warm), and
+# the raw loop and the warm job in turns in one JVM (paired: a ratio per pair of the same minute).
 # Prints rows/s and peak RSS (from /usr/bin/time).
 #
 # Usage: bench/run-predict-bench.sh [ROWS ...]     (default: 1000000 10000000)
@@ -36,6 +37,9 @@ for rows in "${sizes[@]}"; do
   "${WITH_MALLOC[@]}" java --add-opens=java.base/java.nio=ALL-UNNAMED -cp "$JAR" \
     dev.slipway.bench.OfflinePredictionBench warm "$input" "$OUT/warm-$rows.parquet" \
     "$(( rows > 5000000 ? 3 : 6 ))" 2>/dev/null | tail -1
+  "${WITH_MALLOC[@]}" java --add-opens=java.base/java.nio=ALL-UNNAMED -cp "$JAR" \
+    dev.slipway.bench.OfflinePredictionBench paired "$input" "$OUT/warm-$rows.parquet" \
+    "$(( rows > 5000000 ? 3 : 9 ))" 2>/dev/null | tail -1
   rm -f "$OUT/warm-$rows.parquet"
   rm -f "$input" "$OUT/scores-$rows.parquet"
 done

@@ -13,6 +13,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -30,6 +32,10 @@ import java.util.List;
  *                              loaded each round) ROUNDS times (default 6) in this one JVM, as
  *                              the scheduler inside a server runs pipelines: the steady state,
  *                              without the JVM's and the native libraries' start
+ * paired FILE.parquet OUT.parquet [PAIRS]
+ *                              the raw loop (over up to 1M rows) and the warm job in turns,
+ *                              PAIRS times (default 9) after one turn of each: the ratio of each
+ *                              pair, their median and range
  * </pre>
  */
 public final class OfflinePredictionBench {
@@ -44,7 +50,9 @@ public final class OfflinePredictionBench {
       case "raw" -> raw(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 1_000_000);
       case "warm" -> warm(Path.of(args[1]), Path.of(args[2]),
           args.length > 3 ? Integer.parseInt(args[3]) : 6);
-      default -> throw new IllegalArgumentException("expected generate, raw or warm, got "
+      case "paired" -> paired(Path.of(args[1]), Path.of(args[2]),
+          args.length > 3 ? Integer.parseInt(args[3]) : 9);
+      default -> throw new IllegalArgumentException("expected generate, raw, warm or paired, got "
           + args[0]);
     }
   }
@@ -110,41 +118,93 @@ public final class OfflinePredictionBench {
   }
 
   private static void raw(Path file, int maxRows) throws Exception {
-    float[] values;
-    int rows;
-    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
-        Statement statement = duckDb.createStatement();
-        ResultSet result = statement.executeQuery("SELECT * EXCLUDE (id) FROM '"
-            + file.toAbsolutePath() + "' LIMIT " + maxRows)) {
-      values = new float[maxRows * WIDTH];
-      rows = 0;
-      while (result.next()) {
-        for (int f = 0; f < WIDTH; f++) {
-          values[rows * WIDTH + f] = result.getFloat(f + 1);
-        }
-        rows++;
-      }
-    }
+    InMemoryRows data = InMemoryRows.load(file, maxRows);
     try (Model model = ModelLoader.withInstalledRuntimes()
         .load(Fixtures.path("bc_mlp.onnx"), RuntimeOptions.DEFAULT)) {
       double best = 0;
       for (int round = 0; round < 5; round++) {
-        long start = System.nanoTime();
-        double checksum = 0;
-        for (int at = 0; at < rows; at += BATCH) {
-          int count = Math.min(BATCH, rows - at);
-          float[] batch = new float[count * WIDTH];
-          System.arraycopy(values, at * WIDTH, batch, 0, batch.length);
-          Tensor output = model.predict(List.of(Tensor.ofFloats("input",
-              new long[] {count, WIDTH}, batch))).get(0);
-          checksum += output.floats()[1];
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        best = Math.max(best, rows / seconds);
+        double seconds = data.score(model);
+        best = Math.max(best, data.rows / seconds);
         System.out.printf("raw round %d: %d rows in %.3f s = %.0f rows/s (checksum %.3f)%n",
-            round, rows, seconds, rows / seconds, checksum);
+            round, data.rows, seconds, data.rows / seconds, data.checksum);
       }
       System.out.printf("raw best: %.0f rows/s%n", best);
+    }
+  }
+
+  /**
+   * The raw loop and the warm job in turns in one JVM: on a noisy host each pair sees the same
+   * minute, where separate runs of the two saw the raw loop alone move by half.
+   */
+  private static void paired(Path input, Path output, int pairs) throws Exception {
+    InMemoryRows data = InMemoryRows.load(input, 1_000_000);
+    OfflinePrediction.Job job = new OfflinePrediction.Job(input, output, null, List.of("id"),
+        List.of(), ScoringRequest.DEFAULT_BATCH_SIZE);
+    ModelArtifact artifact = ModelArtifact.local(Fixtures.path("bc_mlp.onnx"));
+    List<Double> ratios = new ArrayList<>();
+    try (Model model = ModelLoader.withInstalledRuntimes()
+        .load(Fixtures.path("bc_mlp.onnx"), RuntimeOptions.DEFAULT)) {
+      // One turn of each first: class loading, native libraries and the JIT.
+      for (int pair = -1; pair < pairs; pair++) {
+        double rawRate = data.rows / data.score(model);
+        Files.deleteIfExists(output);
+        long start = System.nanoTime();
+        long rows = OfflinePrediction.run(job, artifact, OfflinePrediction.Progress.NONE)
+            .summary().scored();
+        double jobRate = rows / ((System.nanoTime() - start) / 1e9);
+        if (pair >= 0) {
+          ratios.add(jobRate / rawRate);
+          System.out.printf("pair %d: raw %.0f rows/s, job %.0f rows/s, ratio %.2f%n", pair,
+              rawRate, jobRate, jobRate / rawRate);
+        }
+      }
+    }
+    Collections.sort(ratios);
+    System.out.printf("paired ratio (job / raw loop, %d pairs): median %.2f, range %.2f-%.2f%n",
+        pairs, ratios.get(ratios.size() / 2), ratios.get(0), ratios.get(ratios.size() - 1));
+  }
+
+  /** Rows held in one float[], scored by a bare ONNX Runtime loop at batch {@link #BATCH}. */
+  private static final class InMemoryRows {
+    final float[] values;
+    final int rows;
+    double checksum;
+
+    private InMemoryRows(float[] values, int rows) {
+      this.values = values;
+      this.rows = rows;
+    }
+
+    static InMemoryRows load(Path file, int maxRows) throws Exception {
+      float[] values = new float[maxRows * WIDTH];
+      int rows = 0;
+      try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+          Statement statement = duckDb.createStatement();
+          ResultSet result = statement.executeQuery("SELECT * EXCLUDE (id) FROM '"
+              + file.toAbsolutePath() + "' LIMIT " + maxRows)) {
+        while (result.next()) {
+          for (int f = 0; f < WIDTH; f++) {
+            values[rows * WIDTH + f] = result.getFloat(f + 1);
+          }
+          rows++;
+        }
+      }
+      return new InMemoryRows(values, rows);
+    }
+
+    /** One pass over the rows; its seconds. */
+    double score(Model model) throws Exception {
+      long start = System.nanoTime();
+      checksum = 0;
+      for (int at = 0; at < rows; at += BATCH) {
+        int count = Math.min(BATCH, rows - at);
+        float[] batch = new float[count * WIDTH];
+        System.arraycopy(values, at * WIDTH, batch, 0, batch.length);
+        Tensor output = model.predict(List.of(Tensor.ofFloats("input",
+            new long[] {count, WIDTH}, batch))).get(0);
+        checksum += output.floats()[1];
+      }
+      return (System.nanoTime() - start) / 1e9;
     }
   }
 }
