@@ -27,7 +27,7 @@ stop_started() {
 # java ... (env execs java, so a background start's $! is still the JVM's pid).
 JEMALLOC=""
 if [[ ${SLIPWAY_JEMALLOC:-1} != 0 ]]; then
-  JEMALLOC=$(ldconfig -p 2>/dev/null | awk '$1 == "libjemalloc.so.2" {print $NF; exit}')
+  JEMALLOC=$(ldconfig -p 2>/dev/null | awk '$1 == "libjemalloc.so.2" && !found {print $NF; found = 1}')
 fi
 WITH_MALLOC=(env ${JEMALLOC:+"LD_PRELOAD=$JEMALLOC"})
 
