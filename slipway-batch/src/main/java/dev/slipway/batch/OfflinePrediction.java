@@ -1,5 +1,6 @@
 package dev.slipway.batch;
 
+import dev.slipway.core.InvalidInputException;
 import dev.slipway.core.runtime.Model;
 import dev.slipway.core.runtime.ModelLoader;
 import dev.slipway.core.runtime.RuntimeOptions;
@@ -36,6 +37,7 @@ public final class OfflinePrediction {
       Objects.requireNonNull(output, "output");
       keys = List.copyOf(keys);
       features = List.copyOf(features);
+      ScoringRequest.checkBatchSize(batchSize);
     }
 
     public Path quarantineFile() {
@@ -54,7 +56,7 @@ public final class OfflinePrediction {
    * aside.
    */
   public static Result run(Job job, ModelArtifact model, Progress progress) {
-    BatchInput.FileFormat.of(job.output(), "output");
+    checkFiles(job);
     Path workParent = job.output().toAbsolutePath().getParent();
     // The model loads (its runtime's native library unpacked, the session built) while DuckDB
     // starts (its own native library unpacked) and types a CSV input's columns: each takes a few
@@ -85,6 +87,45 @@ public final class OfflinePrediction {
         deleteStale(job.quarantineFile());
       }
       return new Result(summary, job.output(), quarantine);
+    }
+  }
+
+  /**
+   * Refuses, before anything is written, a job whose files would clobber each other or whose
+   * quarantine cannot be written: else the scores may already have replaced the output when a
+   * row goes to quarantine and its file fails.
+   */
+  private static void checkFiles(Job job) {
+    Path quarantine = job.quarantineFile();
+    BatchInput.FileFormat.of(job.output(), "output");
+    BatchInput.FileFormat.of(quarantine, "quarantine");
+    refuseSame("output", job.output(), "input", job.input());
+    refuseSame("quarantine", quarantine, "input", job.input());
+    refuseSame("quarantine", quarantine, "output", job.output());
+    if (Files.isDirectory(quarantine)) {
+      throw new InvalidInputException("quarantine " + quarantine + ": is a folder");
+    }
+    Path folder = quarantine.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(folder);
+      Files.delete(Files.createTempFile(folder, "." + quarantine.getFileName(), ".probe"));
+    } catch (IOException e) {
+      throw new InvalidInputException("quarantine " + quarantine + ": cannot create a file in "
+          + folder);
+    }
+  }
+
+  private static void refuseSame(String role, Path file, String otherRole, Path other) {
+    Path absolute = file.toAbsolutePath().normalize();
+    boolean same = absolute.equals(other.toAbsolutePath().normalize());
+    try {
+      same = same || Files.exists(file) && Files.exists(other) && Files.isSameFile(file, other);
+    } catch (IOException e) {
+      // Unreadable here means it is read or written later, and fails there with its reason.
+    }
+    if (same) {
+      throw new InvalidInputException(role + " " + file + ": the same file as the " + otherRole
+          + " (" + other + "); choose another");
     }
   }
 

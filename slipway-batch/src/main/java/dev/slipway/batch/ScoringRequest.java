@@ -1,5 +1,6 @@
 package dev.slipway.batch;
 
+import dev.slipway.core.InvalidInputException;
 import java.util.List;
 import java.util.Objects;
 
@@ -16,14 +17,25 @@ import java.util.Objects;
 public record ScoringRequest(BatchInput input, List<String> keys, List<String> features,
     String modelName, Long modelVersion, int batchSize) {
   public static final int DEFAULT_BATCH_SIZE = 1024;
+  /**
+   * The scoring loop's Arrow batches hold at least a model call's rows, a few of them at once:
+   * beyond this, memory would grow with the batch size.
+   */
+  public static final int MAX_BATCH_SIZE = 65_536;
 
   public ScoringRequest {
     Objects.requireNonNull(input, "input");
     keys = List.copyOf(keys);
     features = List.copyOf(features);
     Objects.requireNonNull(modelName, "modelName");
-    if (batchSize < 1) {
-      throw new IllegalArgumentException("batchSize: " + batchSize + " (expected: >= 1)");
+    checkBatchSize(batchSize);
+  }
+
+  /** @throws InvalidInputException unless 1 to {@link #MAX_BATCH_SIZE} */
+  public static void checkBatchSize(int batchSize) {
+    if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+      throw new InvalidInputException("batch size " + batchSize + ": expected 1 to "
+          + MAX_BATCH_SIZE + " rows per model call");
     }
   }
 }

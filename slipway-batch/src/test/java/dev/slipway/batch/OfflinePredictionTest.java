@@ -289,6 +289,58 @@ class OfflinePredictionTest {
     assertThat(folder).isEmptyDirectory();
   }
 
+  @Test
+  void run_outputOrQuarantineNamingTheInputOrEachOther_isRefusedAndChangesNothing()
+      throws Exception {
+    Path input = Files.copy(Fixtures.path("breast_cancer.csv"), folder.resolve("rows.csv"));
+    byte[] before = Files.readAllBytes(input);
+    Path output = folder.resolve("scores.csv");
+    Path sameAsInput = folder.resolve("sub").resolve("..").resolve("rows.csv");
+
+    for (OfflinePrediction.Job job : List.of(job(input, sameAsInput, List.of("label")),
+        quarantined(input, output, input), quarantined(input, output, output))) {
+      assertThatThrownBy(() -> OfflinePrediction.run(job, model,
+          OfflinePrediction.Progress.NONE))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining(": the same file as the ");
+    }
+    assertThat(Files.readAllBytes(input)).isEqualTo(before);
+    try (var files = Files.list(folder)) {
+      assertThat(files).containsExactly(input);
+    }
+  }
+
+  @Test
+  void run_quarantineThatCannotBeWritten_isRefusedBeforeTheOutputIsReplaced()
+      throws Exception {
+    Path output = Files.writeString(folder.resolve("scores.csv"), "an earlier run's scores\n");
+    Path notAFolder = Files.writeString(folder.resolve("notes.txt"), "a file\n");
+
+    for (Path quarantine : List.of(notAFolder.resolve("bad.csv"), folder.resolve("bad.json"))) {
+      assertThatThrownBy(() -> OfflinePrediction.run(
+          quarantined(Fixtures.path("breast_cancer.csv"), output, quarantine), model,
+          OfflinePrediction.Progress.NONE))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageStartingWith("quarantine " + quarantine + ": ");
+    }
+    assertThat(output).hasContent("an earlier run's scores");
+  }
+
+  @Test
+  void job_batchSizeOutOfRange_isABadInput() {
+    for (int batchSize : new int[] {0, ScoringRequest.MAX_BATCH_SIZE + 1}) {
+      assertThatThrownBy(() -> new OfflinePrediction.Job(Fixtures.path("breast_cancer.csv"),
+          folder.resolve("s.csv"), null, List.of("label"), List.of(), batchSize))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessage("batch size " + batchSize + ": expected 1 to 65536 rows per model call");
+    }
+  }
+
+  private static OfflinePrediction.Job quarantined(Path input, Path output, Path quarantine) {
+    return new OfflinePrediction.Job(input, output, quarantine, List.of("label"), List.of(),
+        ScoringRequest.DEFAULT_BATCH_SIZE);
+  }
+
   private static OfflinePrediction.Job job(Path input, Path output, List<String> keys) {
     return new OfflinePrediction.Job(input, output, null, keys, List.of(),
         ScoringRequest.DEFAULT_BATCH_SIZE);
