@@ -81,18 +81,34 @@ public final class PipelineRunner {
    * @throws PipelineBusyException when a run of the pipeline is in progress
    */
   public PipelineRun run(PipelineSpec spec, Trigger trigger) {
-    return run(spec, trigger, nextWindow(spec));
+    return complete(spec, begin(spec, trigger, nextWindow(spec)));
   }
 
   /**
    * Runs {@code spec} over {@code window}; re-running a window replaces what its earlier run
-   * wrote. The returned run is SUCCEEDED or FAILED (with the reason); a failed run changes no
-   * sink that it had not finished writing.
+   * wrote. The returned run is SUCCEEDED or FAILED (with the reason); a failed run publishes
+   * nothing to the Parquet dataset or the JDBC table (the online store may hold some of its
+   * scores, which a later run overwrites).
    *
    * @throws PipelineBusyException when a run of the pipeline is in progress
    */
   public PipelineRun run(PipelineSpec spec, Trigger trigger, Window window) {
+    checkRequested(window);
     return complete(spec, begin(spec, trigger, window));
+  }
+
+  /**
+   * Refuses a window asked for by hand that ends after now: its run would move the watermark
+   * past rows not written yet, and no later run would score them.
+   *
+   * @throws InvalidInputException naming the window's end
+   */
+  public void checkRequested(Window window) {
+    Instant now = clock.instant();
+    if (window.end().isAfter(now)) {
+      throw new InvalidInputException("end: " + window.end() + " is after now (" + now
+          + "); a window may not end in the future");
+    }
   }
 
   /** The window a run started now would score: after the watermark, up to now. */
@@ -170,14 +186,27 @@ public final class PipelineRunner {
   private void writeSinks(PipelineSpec spec, ScoringWorkspace workspace, Window window,
       long runId) {
     PipelineSpec.Sinks sinks = spec.sinks();
-    if (sinks.parquet() != null) {
-      ParquetDatasetSink.write(workspace, sinks.parquet(), window);
+    // A failed run publishes nothing to the dataset or the table, so that the next run (whose
+    // window starts at the same watermark) does not add its rows a second time: the partition
+    // is staged first and renamed into place last, the table written in one transaction, after
+    // the online store, whose writes a later run overwrites entity by entity.
+    ParquetDatasetSink.Staged partition = sinks.parquet() == null ? null
+        : ParquetDatasetSink.stage(workspace, sinks.parquet(), window);
+    try {
+      if (sinks.online() != null) {
+        OnlineScoreSink.write(workspace, scoreStore, sinks.online(), window, clock.instant());
+      }
+      if (sinks.jdbc() != null) {
+        JdbcTableSink.write(workspace, sinks.jdbc(), window, runId);
+      }
+    } catch (RuntimeException e) {
+      if (partition != null) {
+        partition.discard();
+      }
+      throw e;
     }
-    if (sinks.jdbc() != null) {
-      JdbcTableSink.write(workspace, sinks.jdbc(), window, runId);
-    }
-    if (sinks.online() != null) {
-      OnlineScoreSink.write(workspace, scoreStore, sinks.online(), window, clock.instant());
+    if (partition != null) {
+      partition.publish();
     }
   }
 

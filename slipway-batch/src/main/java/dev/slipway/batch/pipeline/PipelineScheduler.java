@@ -117,6 +117,9 @@ public final class PipelineScheduler implements AutoCloseable {
    */
   public PipelineRun trigger(String name, Window window) {
     PipelineSpec spec = pipeline(name);
+    if (window != null) {
+      runner.checkRequested(window);
+    }
     PipelineRun run = runner.begin(spec, Trigger.MANUAL,
         window != null ? window : runner.nextWindow(spec));
     inFlight.put(name, Boolean.TRUE);

@@ -3,6 +3,7 @@ package dev.slipway.batch.pipeline;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -10,8 +11,8 @@ import java.util.Objects;
  * the beginning") and at or before {@code end}. A window whose start is its end is empty.
  */
 public record Window(Instant start, Instant end) {
-  private static final DateTimeFormatter LABEL =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter SECONDS =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
   public Window {
     Objects.requireNonNull(end, "end");
@@ -20,9 +21,19 @@ public record Window(Instant start, Instant end) {
     }
   }
 
-  /** A file-name-safe name of the window, e.g. {@code 20260101T000000Z_20260102T000000Z}. */
+  /**
+   * A file-name-safe name of the window, e.g. {@code 20260101T000000Z_20260102T000000Z}, with
+   * the microseconds that the window's bounds have ({@code 20260101T000000.250000Z}): two
+   * windows within one second must not share a name, or the second would replace the first's
+   * rows in the sinks.
+   */
   public String label() {
-    return (start == null ? "beginning" : LABEL.format(start)) + "_" + LABEL.format(end);
+    return (start == null ? "beginning" : label(start)) + "_" + label(end);
+  }
+
+  private static String label(Instant instant) {
+    long micros = instant.getNano() / 1_000;
+    return SECONDS.format(instant) + (micros == 0 ? "" : String.format(Locale.ROOT, ".%06d", micros)) + "Z";
   }
 
   /** The SQL condition (DuckDB) selecting rows of this window by {@code timestampColumn}. */

@@ -12,6 +12,7 @@ import dev.slipway.batch.pipeline.PipelineRun.Trigger;
 import dev.slipway.batch.pipeline.PipelineSpec.JdbcTable;
 import dev.slipway.batch.pipeline.PipelineSpec.OnlineScores;
 import dev.slipway.batch.pipeline.PipelineSpec.Sinks;
+import dev.slipway.core.InvalidInputException;
 import dev.slipway.core.testing.Fixtures;
 import dev.slipway.features.online.EntityKey;
 import dev.slipway.features.online.ScoreStore;
@@ -229,6 +230,49 @@ class PipelineRunnerTest {
     assertThat(run.attempts()).isEqualTo(3);
     assertThat(run.error()).contains("jdbc sink t at jdbc:postgresql://127.0.0.1:1/none");
     assertThat(fixture.history.watermark("churn")).isEmpty();
+  }
+
+  @Test
+  void run_sinkFailingAfterThePartitionWasWritten_publishesNoPartition() throws Exception {
+    Path dataset = folder.resolve("scores");
+    Sinks sinks = new Sinks(dataset, new JdbcTable("jdbc:postgresql://127.0.0.1:1/none", "t"),
+        null);
+
+    PipelineRun failed = runner.run(spec(sinks, 0), Trigger.MANUAL);
+    fixture.clock.advance(Duration.ofDays(2));
+    PipelineRun next = runner.run(spec(parquet(), 0), Trigger.MANUAL);
+
+    assertThat(failed.status()).isEqualTo(Status.FAILED);
+    assertThat(next.status()).isEqualTo(Status.SUCCEEDED);
+    try (Stream<Path> children = Files.list(dataset)) {
+      assertThat(children).hasSize(1);
+    }
+    assertThat(count("SELECT count(*) FROM read_parquet('" + dataset + "/*/*.parquet')"))
+        .isEqualTo(569);
+  }
+
+  @Test
+  void run_windowEndingInTheFuture_isRefusedAndLeavesTheWatermark() {
+    Window ahead = new Window(null, fixture.clock.instant().plusSeconds(1));
+
+    assertThatThrownBy(() -> runner.run(spec(parquet(), 0), Trigger.MANUAL, ahead))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("end: " + ahead.end() + " is after now");
+    assertThat(fixture.history.watermark("churn")).isEmpty();
+    assertThat(fixture.history.runs("churn", 10)).isEmpty();
+  }
+
+  @Test
+  void run_twoWindowsWithinOneSecond_keepBothPartitions() throws Exception {
+    PipelineSpec spec = spec(parquet(), 0);
+    Instant end = DAY_1.plusSeconds(1800);
+
+    runner.run(spec, Trigger.MANUAL, new Window(null, end.minusMillis(500)));
+    runner.run(spec, Trigger.MANUAL, new Window(end.minusMillis(500), end));
+
+    assertThat(partitions(folder.resolve("scores"))).extracting(path -> path.getFileName()
+        .toString()).containsExactlyInAnyOrder("window=beginning_20260101T002959.500000Z",
+            "window=20260101T002959.500000Z_20260101T003000Z");
   }
 
   @Test
