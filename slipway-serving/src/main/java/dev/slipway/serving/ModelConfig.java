@@ -3,9 +3,9 @@ package dev.slipway.serving;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.slipway.core.ModelLoadException;
 import dev.slipway.core.runtime.RuntimeOptions;
+import dev.slipway.core.yaml.YamlFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ public record ModelConfig(
     @JsonProperty("inter_op_threads") int interOpThreads) {
   public static final String FILE_NAME = "config.yaml";
   public static final ModelConfig DEFAULT = new ModelConfig(0, 500, 1, 1, 1);
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+  private static final ObjectMapper YAML = YamlFiles.mapper()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 

@@ -82,9 +82,29 @@ class PipelinesTest {
       Path file = yaml(bad[0]);
       assertThatThrownBy(() -> Pipelines.load(file)).as(bad[1])
           .isInstanceOf(InvalidInputException.class)
-          .hasMessageContaining(file + ": pipeline 'p'")
+          .hasMessageContaining(file + ":2: pipeline 'p'")
           .hasMessageContaining(bad[1]);
     }
+  }
+
+  @Test
+  void load_keyGivenTwice_isRefusedNamingItsLine() throws Exception {
+    Path file = yaml("""
+        pipelines:
+          a:
+            model: models:/m/1
+            source: {file: x.csv}
+            sinks: {parquet: out}
+          a:
+            model: models:/m/2
+            source: {file: y.csv}
+            sinks: {parquet: out2}
+        """);
+
+    assertThatThrownBy(() -> Pipelines.load(file))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith(file + ": cannot read YAML (Duplicate field 'a'")
+        .hasMessageContaining("line: 6");
   }
 
   @Test

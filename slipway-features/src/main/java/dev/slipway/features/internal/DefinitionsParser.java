@@ -1,11 +1,9 @@
 package dev.slipway.features.internal;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.slipway.core.InvalidInputException;
+import dev.slipway.core.yaml.YamlFiles;
 import dev.slipway.features.DataSource;
 import dev.slipway.features.Entity;
 import dev.slipway.features.Feature;
@@ -42,7 +40,7 @@ public final class DefinitionsParser {
   public static FeatureDefinitions parse(Path yaml) {
     JsonNode root;
     try {
-      root = new ObjectMapper(new YAMLFactory()).readTree(yaml.toFile());
+      root = YamlFiles.mapper().readTree(yaml.toFile());
     } catch (IOException e) {
       throw new InvalidInputException(yaml + ": cannot read YAML (" + e.getMessage()
           .replace('\n', ' ') + ")");
@@ -57,7 +55,7 @@ public final class DefinitionsParser {
     checkKeys(yaml + ": top level", root, Set.of(), Set.of("project", "entities", "sources",
         "feature_views", "on_demand_feature_views", "feature_services"));
     Path base = yaml.toAbsolutePath().getParent();
-    Map<String, Integer> lines = lines(yaml);
+    Map<String, Integer> lines = YamlFiles.lines(yaml);
     List<Entity> entities = list(yaml, lines, root, "entities", DefinitionsParser::entity);
     List<DataSource> sources = list(yaml, lines, root, "sources",
         (where, node) -> source(where, node, base));
@@ -334,26 +332,6 @@ public final class DefinitionsParser {
       throw new InvalidInputException(where + ": name '" + name
           + "' (expected letters, digits and _, not starting with a digit)");
     }
-  }
-
-  /**
-   * The line where each definition starts, by JSON pointer ({@code /feature_views/0}): the tree
-   * Jackson builds forgets locations, so one extra pass over the tokens keeps them for errors.
-   */
-  private static Map<String, Integer> lines(Path yaml) {
-    Map<String, Integer> lines = new java.util.HashMap<>();
-    try (JsonParser parser = new YAMLFactory().createParser(yaml.toFile())) {
-      // Bounded by the file: each call consumes one token until the end.
-      for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
-        if (token == JsonToken.START_OBJECT) {
-          lines.putIfAbsent(parser.getParsingContext().pathAsPointer().toString(),
-              parser.currentTokenLocation().getLineNr());
-        }
-      }
-    } catch (IOException e) {
-      // The tree was read already, so this cannot fail in practice; lines are only a help.
-    }
-    return lines;
   }
 
   private static <T> List<T> list(Path file, Map<String, Integer> lines, JsonNode root,

@@ -4,8 +4,6 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.slipway.batch.pipeline.PipelineSpec;
 import dev.slipway.batch.pipeline.PipelineSpec.Engine;
 import dev.slipway.batch.pipeline.PipelineSpec.JdbcTable;
@@ -13,6 +11,7 @@ import dev.slipway.batch.pipeline.PipelineSpec.OnlineScores;
 import dev.slipway.batch.pipeline.PipelineSpec.Sinks;
 import dev.slipway.batch.pipeline.PipelineSpec.Source;
 import dev.slipway.core.InvalidInputException;
+import dev.slipway.core.yaml.YamlFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +41,7 @@ public final class SpecParser {
   public static Map<String, PipelineSpec> parse(Path yaml) {
     JsonNode root;
     try {
-      root = new ObjectMapper(new YAMLFactory()).readTree(yaml.toFile());
+      root = YamlFiles.mapper().readTree(yaml.toFile());
     } catch (IOException e) {
       throw new InvalidInputException(yaml + ": cannot read YAML ("
           + e.getMessage().replace('\n', ' ') + ")");
@@ -53,11 +52,14 @@ public final class SpecParser {
     }
     checkKeys(yaml + ": top level", root, Set.of("pipelines"));
     Path base = yaml.toAbsolutePath().getParent();
+    Map<String, Integer> lines = YamlFiles.lines(yaml);
     Map<String, PipelineSpec> pipelines = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = root.get("pipelines").fields();
         it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
-      String where = yaml + ": pipeline '" + entry.getKey() + "'";
+      Integer line = lines.get("/pipelines/" + entry.getKey());
+      String where = yaml + (line == null ? "" : ":" + line) + ": pipeline '" + entry.getKey()
+          + "'";
       if (!NAME.matcher(entry.getKey()).matches()) {
         throw new InvalidInputException(where + ": names are letters, digits, '_', '.', '-'");
       }
