@@ -2,6 +2,7 @@ package dev.slipway.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpMethod;
@@ -26,6 +27,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -177,9 +180,9 @@ final class PipelineCommand implements Runnable {
       String body = window == null ? "" : json.createObjectNode()
           .put("start", window.start() == null ? null : window.start().toString())
           .put("end", window.end().toString()).toString();
-      AggregatedHttpResponse started = client.execute(
+      AggregatedHttpResponse started = call(() -> client.execute(
           com.linecorp.armeria.common.HttpRequest.of(HttpMethod.POST,
-              "/v1/pipelines/" + name + "/runs", MediaType.JSON, body)).aggregate().join();
+              "/v1/pipelines/" + name + "/runs", MediaType.JSON, body)).aggregate().join());
       JsonNode run = parse(json, started);
       if (started.status().code() != 202) {
         throw new SlipwayException(url + ": " + run.path("error").asText(started.contentUtf8()));
@@ -193,10 +196,23 @@ final class PipelineCommand implements Runnable {
           Thread.currentThread().interrupt();
           throw new SlipwayException("interrupted while waiting for run " + id);
         }
-        run = parse(json, client.get("/v1/pipelines/" + name + "/runs/" + id).aggregate().join());
+        run = parse(json, call(() -> client.get("/v1/pipelines/" + name + "/runs/" + id)
+            .aggregate().join()));
       }
       out.println(run.toPrettyString());
       return run.path("status").asText().equals("SUCCEEDED") ? 0 : 1;
+    }
+
+    /** The server's answer, or a message naming the server it could not reach. */
+    private AggregatedHttpResponse call(Supplier<AggregatedHttpResponse> request) {
+      try {
+        return request.get();
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause() instanceof UnprocessedRequestException unprocessed
+            && unprocessed.getCause() != null ? unprocessed.getCause() : e.getCause();
+        throw new SlipwayException(url + ": cannot reach a Slipway server there ("
+            + cause.getMessage() + "); is 'slipway serve --pipelines' running?", e);
+      }
     }
 
     private static JsonNode parse(ObjectMapper json, AggregatedHttpResponse response) {

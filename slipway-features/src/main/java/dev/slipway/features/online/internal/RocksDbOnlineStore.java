@@ -3,8 +3,8 @@ package dev.slipway.features.online.internal;
 import dev.slipway.features.online.EntityKey;
 import dev.slipway.features.online.OnlineRow;
 import dev.slipway.features.online.OnlineStore;
+import dev.slipway.features.online.OnlineStoreException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,10 +45,12 @@ public final class RocksDbOnlineStore implements OnlineStore {
       db = RocksDB.open(options, folder.toString());
       writeOptions = new WriteOptions();
     } catch (IOException e) {
-      throw new UncheckedIOException("online store folder " + folder + ": cannot create it", e);
+      throw new OnlineStoreException("online store folder " + folder + ": cannot create it ("
+          + e + ")", e);
     } catch (RocksDBException e) {
-      throw new IllegalStateException("online store folder " + folder
-          + ": cannot open it as a RocksDB database (is another process using it?)", e);
+      throw new OnlineStoreException("online store folder " + folder
+          + ": cannot open it as a RocksDB database (" + e.getMessage() + "); another process,"
+          + " such as 'slipway serve' on the same --data-dir, may be using it", e);
     }
   }
 
@@ -77,7 +79,7 @@ public final class RocksDbOnlineStore implements OnlineStore {
         }
         db.write(writeOptions, batch);
       } catch (RocksDBException e) {
-        throw new IllegalStateException("online store " + folder + ": writing " + rows.size()
+        throw new OnlineStoreException("online store " + folder + ": writing " + rows.size()
             + " rows of feature view '" + featureView + "' failed", e);
       }
     }
@@ -100,7 +102,7 @@ public final class RocksDbOnlineStore implements OnlineStore {
       stored = keys.size() == 1 ? Collections.singletonList(db.get(storageKeys.get(0)))
           : db.multiGetAsList(storageKeys);
     } catch (RocksDBException e) {
-      throw new IllegalStateException("online store " + folder + ": reading " + keys.size()
+      throw new OnlineStoreException("online store " + folder + ": reading " + keys.size()
           + " keys of feature view '" + featureView + "' failed", e);
     }
     for (int i = 0; i < keys.size(); i++) {
