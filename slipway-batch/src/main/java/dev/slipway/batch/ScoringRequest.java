@@ -1,8 +1,10 @@
 package dev.slipway.batch;
 
 import dev.slipway.core.InvalidInputException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What one batch scoring pass reads and how it labels its output.
@@ -27,8 +29,19 @@ public record ScoringRequest(BatchInput input, List<String> keys, List<String> f
     Objects.requireNonNull(input, "input");
     keys = List.copyOf(keys);
     features = List.copyOf(features);
+    refuseRepeats("key", keys);
+    refuseRepeats("feature", features);
     Objects.requireNonNull(modelName, "modelName");
     checkBatchSize(batchSize);
+  }
+
+  private static void refuseRepeats(String role, List<String> columns) {
+    Set<String> seen = new HashSet<>();
+    for (String column : columns) {
+      if (!seen.add(column)) {
+        throw new InvalidInputException(role + " column '" + column + "': named twice");
+      }
+    }
   }
 
   /** @throws InvalidInputException unless 1 to {@link #MAX_BATCH_SIZE} */

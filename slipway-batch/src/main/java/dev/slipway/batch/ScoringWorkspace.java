@@ -179,6 +179,14 @@ public final class ScoringWorkspace implements AutoCloseable {
     }
     TabularScorer scorer =
         TabularScorer.bind(model, names, request.features(), Set.copyOf(request.keys()));
+    for (String feature : scorer.featureColumns()) {
+      String type = columns.get(feature);
+      if (!isNumeric(type) && !type.equals("VARCHAR")) {
+        throw new InvalidInputException("feature column '" + feature + "' of "
+            + request.input().description() + " is " + type
+            + " (expected numbers, or text holding numbers)");
+      }
+    }
     List<String> keys = !request.keys().isEmpty() ? request.keys()
         : names.stream().filter(name -> !scorer.featureColumns().contains(name)).toList();
     List<OutputColumn> outputs = scorer.outputColumns();
@@ -356,16 +364,17 @@ public final class ScoringWorkspace implements AutoCloseable {
 
   private void createTables(List<String> keys, List<OutputColumn> outputs) {
     List<String> scoredNames = new ArrayList<>(keys);
-    for (OutputColumn output : outputs) {
-      if (scoredNames.contains(output.name())) {
-        throw new InvalidInputException("score column '" + output.name()
-            + "' would overwrite the input column of that name: rename it or leave it out of"
-            + " --key");
+    List<String> added = new ArrayList<>();
+    outputs.forEach(output -> added.add(output.name()));
+    added.add(MODEL_NAME_COLUMN);
+    added.add(MODEL_VERSION_COLUMN);
+    for (String name : added) {
+      if (scoredNames.contains(name)) {
+        throw new InvalidInputException("output column '" + name + "' would overwrite the key"
+            + " column of that name: rename it in the input or leave it out of the keys");
       }
-      scoredNames.add(output.name());
+      scoredNames.add(name);
     }
-    scoredNames.add(MODEL_NAME_COLUMN);
-    scoredNames.add(MODEL_VERSION_COLUMN);
     try (Statement statement = connection.createStatement()) {
       statement.execute("CREATE OR REPLACE TABLE quarantine (row BIGINT NOT NULL,"
           + " reason VARCHAR NOT NULL)");

@@ -164,6 +164,15 @@ class BatchInputTest {
   }
 
   @Test
+  void file_csvHeaderNamingAColumnTwice_isRefused() throws Exception {
+    Path csv = Files.writeString(folder.resolve("twice.csv"), "a,b,a\n1,2,3\n");
+
+    assertThatThrownBy(() -> BatchInput.file(csv))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("input " + csv + ": the header names 'a' twice (columns 1 and 3)");
+  }
+
+  @Test
   void file_emptyCsv_saysItIsEmpty() throws Exception {
     Path csv = Files.createFile(folder.resolve("empty.csv"));
 

@@ -336,6 +336,46 @@ class OfflinePredictionTest {
     }
   }
 
+  @Test
+  void run_featureColumnOfADateType_isASchemaMismatchNamingItAndWritesNothing()
+      throws Exception {
+    Path input = folder.resolve("dated.parquet");
+    String first = firstColumn();
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement()) {
+      statement.execute(repeatedBreastCancer(1));
+      statement.execute("COPY (SELECT DATE '2026-01-01' AS \"" + first + "\", * EXCLUDE (n, \""
+          + first + "\") FROM rows) TO '" + input + "'");
+    }
+
+    assertThatThrownBy(() -> OfflinePrediction.run(job(input, folder.resolve("s.parquet"),
+        List.of("label")), model, OfflinePrediction.Progress.NONE))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("feature column '" + first + "' of " + input + " is DATE (expected"
+            + " numbers, or text holding numbers)");
+    try (var files = Files.list(folder)) {
+      assertThat(files).containsExactly(input);
+    }
+  }
+
+  @Test
+  void run_keysNamedTwiceOrAsAnOutputColumn_areRefused() throws Exception {
+    Path renamed = Files.writeString(folder.resolve("renamed.csv"),
+        Files.readString(Fixtures.path("breast_cancer.csv")).replaceFirst(",label\n",
+            ",model_name\n"));
+    Path output = folder.resolve("s.csv");
+
+    assertThatThrownBy(() -> OfflinePrediction.run(job(Fixtures.path("breast_cancer.csv"),
+        output, List.of("label", "label")), model, OfflinePrediction.Progress.NONE))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("key column 'label': named twice");
+    assertThatThrownBy(() -> OfflinePrediction.run(job(renamed, output, List.of("model_name")),
+        model, OfflinePrediction.Progress.NONE))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("output column 'model_name' would overwrite the key column");
+    assertThat(output).doesNotExist();
+  }
+
   private static OfflinePrediction.Job quarantined(Path input, Path output, Path quarantine) {
     return new OfflinePrediction.Job(input, output, quarantine, List.of("label"), List.of(),
         ScoringRequest.DEFAULT_BATCH_SIZE);

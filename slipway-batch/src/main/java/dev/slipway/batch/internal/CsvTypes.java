@@ -4,6 +4,7 @@ import static dev.slipway.batch.BatchInput.identifier;
 import static dev.slipway.batch.BatchInput.literal;
 
 import dev.slipway.batch.BatchJobException;
+import dev.slipway.core.InvalidInputException;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -124,7 +125,8 @@ public final class CsvTypes {
             DuckDb.open(null, Path.of(System.getProperty("java.io.tmpdir")));
         Statement statement = connection.createStatement()) {
       Map<String, String> proposed = new LinkedHashMap<>();
-      Dialect dialect = sniff(statement, literal(file.toAbsolutePath().toString()), proposed);
+      Dialect dialect =
+          sniff(statement, literal(file.toAbsolutePath().toString()), proposed, description);
       try {
         return type(statement, dialect, proposed);
       } catch (SQLException e) {
@@ -233,8 +235,8 @@ public final class CsvTypes {
   }
 
   /** Runs the sniffer once; puts the columns' proposed types in {@code types}. */
-  private static Dialect sniff(Statement statement, String file, Map<String, String> types)
-      throws SQLException {
+  private static Dialect sniff(Statement statement, String file, Map<String, String> types,
+      String description) throws SQLException {
     // The header is the first line: left to itself, the sniffer may take a longer line further
     // down for the header and skip the lines before it, data rows included.
     statement.execute("CREATE TEMP TABLE sniffed AS SELECT * FROM sniff_csv(" + file
@@ -256,9 +258,38 @@ public final class CsvTypes {
       read.add("new_line = " + literal(option(found.getString(4), "")));
       read.add("comment = " + literal(option(found.getString(5), "")));
       String escape = option(found.getString(3), null);
-      return new Dialect(read.toString(), List.copyOf(types.keySet()),
+      Dialect dialect = new Dialect(read.toString(), List.copyOf(types.keySet()),
           escape == null ? QUOTE : escape, escape != null, found.getString(6),
           found.getString(7));
+      refuseRepeatedNames(statement, dialect, description);
+      return dialect;
+    }
+  }
+
+  /**
+   * DuckDB renames a header's repeated name (a second {@code x} becomes {@code x_1}): a model
+   * would then take whichever column its position gives it, without a word.
+   */
+  private static void refuseRepeatedNames(Statement statement, Dialect dialect,
+      String description) throws SQLException {
+    StringJoiner positions = new StringJoiner(", ", "columns = {", "}");
+    for (int c = 0; c < dialect.columns().size(); c++) {
+      positions.add("'c" + c + "': '" + TEXT + "'");
+    }
+    String header = dialect.read().replace("header = true", "header = false") + ", escape = "
+        + literal(dialect.escape()) + ", " + positions + ")";
+    try (ResultSet names = statement.executeQuery("SELECT * FROM " + header + " LIMIT 1")) {
+      if (!names.next()) {
+        return;
+      }
+      Map<String, Integer> seen = new LinkedHashMap<>();
+      for (int c = 1; c <= dialect.columns().size(); c++) {
+        Integer earlier = seen.putIfAbsent(names.getString(c), c);
+        if (earlier != null) {
+          throw new InvalidInputException("input " + description + ": the header names '"
+              + names.getString(c) + "' twice (columns " + earlier + " and " + c + ")");
+        }
+      }
     }
   }
 
