@@ -3,11 +3,13 @@ package dev.slipway.batch;
 import dev.slipway.batch.internal.CsvTypes;
 import dev.slipway.core.InvalidInputException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 
 /**
  * A table to score, as DuckDB reads it: a Parquet or CSV file, a folder of Parquet files, or any
@@ -42,6 +44,10 @@ public record BatchInput(String relation, String description, OptionalLong rows,
   public static BatchInput file(Path path) {
     String absolute = path.toAbsolutePath().toString();
     if (Files.isDirectory(path)) {
+      if (!holdsParquet(path)) {
+        throw new InvalidInputException("input " + path + ": a folder without .parquet files"
+            + " (expected a folder of Parquet files, or a .parquet or .csv file)");
+      }
       return new BatchInput("read_parquet(" + literal(absolute + "/**/*.parquet") + ")",
           path.toString());
     }
@@ -65,6 +71,15 @@ public record BatchInput(String relation, String description, OptionalLong rows,
             true);
       }
     };
+  }
+
+  private static boolean holdsParquet(Path folder) {
+    try (Stream<Path> files = Files.walk(folder)) {
+      return files.anyMatch(file -> file.getFileName().toString().endsWith(".parquet")
+          && Files.isRegularFile(file));
+    } catch (IOException | UncheckedIOException e) {
+      throw new InvalidInputException("input " + folder + ": cannot list it: " + e.getMessage());
+    }
   }
 
   private static boolean isEmpty(Path file) {

@@ -173,6 +173,29 @@ class BatchInputTest {
   }
 
   @Test
+  void file_csvWithAShortLineInTheSample_namesThatLine() throws Exception {
+    Path csv = Files.writeString(folder.resolve("short.csv"), "a,b,c\n1,2,3\n4,5\n6,7,8\n");
+
+    assertThatThrownBy(() -> BatchInput.file(csv))
+        .isInstanceOf(BatchJobException.class)
+        .hasMessageStartingWith("cannot read " + csv + ": ")
+        .hasMessageContaining("Line: 3; Original Line: 4,5;")
+        .hasMessageContaining("Expected Number of Columns: 3 Found: 2")
+        .hasMessageNotContaining("Possible fixes")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void file_folderWithoutParquetFiles_saysSo() throws Exception {
+    Path parts = Files.createDirectory(folder.resolve("parts"));
+    Files.writeString(parts.resolve("rows.csv"), "a\n1\n");
+
+    assertThatThrownBy(() -> BatchInput.file(parts))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("input " + parts + ": a folder without .parquet files");
+  }
+
+  @Test
   void file_emptyCsv_saysItIsEmpty() throws Exception {
     Path csv = Files.createFile(folder.resolve("empty.csv"));
 

@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -374,6 +375,19 @@ class OfflinePredictionTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageStartingWith("output column 'model_name' would overwrite the key column");
     assertThat(output).doesNotExist();
+  }
+
+  @Test
+  void run_truncatedParquetFile_namesItWithoutDuckDbsStatement() throws Exception {
+    byte[] whole = Files.readAllBytes(Fixtures.path("bc_mlp.onnx"));
+    Path input = Files.write(folder.resolve("cut.parquet"), Arrays.copyOf(whole, 100));
+
+    assertThatThrownBy(() -> OfflinePrediction.run(job(input, folder.resolve("s.parquet"),
+        List.of()), model, OfflinePrediction.Progress.NONE))
+        .isInstanceOf(BatchJobException.class)
+        .hasMessageStartingWith("cannot read " + input + ": ")
+        .hasMessageNotContaining("LINE 1")
+        .hasMessageNotContaining("read_parquet");
   }
 
   private static OfflinePrediction.Job quarantined(Path input, Path output, Path quarantine) {

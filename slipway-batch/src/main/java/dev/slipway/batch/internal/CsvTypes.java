@@ -53,6 +53,8 @@ public final class CsvTypes {
       "TIME", "[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?");
   /** How {@code sniff_csv} shows an option it found empty (no quote character, say). */
   private static final String SNIFFED_EMPTY = "(empty)";
+  /** The delimiters DuckDB's sniffer tries. */
+  private static final String DELIMITERS = ",|;\t";
   /** RFC 4180's quote, and its escape (a doubled quote). */
   private static final String QUOTE = "\"";
   private static final String BACKSLASH = "\\";
@@ -239,13 +241,15 @@ public final class CsvTypes {
       String description) throws SQLException {
     // The header is the first line: left to itself, the sniffer may take a longer line further
     // down for the header and skip the lines before it, data rows included.
-    statement.execute("CREATE TEMP TABLE sniffed AS SELECT * FROM sniff_csv(" + file
-        + ", header = true, skip = 0)");
-    try (ResultSet columns = statement.executeQuery(
-        "SELECT c.name, c.type FROM (SELECT unnest(Columns) AS c FROM sniffed)")) {
-      while (columns.next()) {
-        types.put(columns.getString(1), columns.getString(2));
-      }
+    sniffColumns(statement, file, "", types);
+    String only = types.size() == 1 ? types.keySet().iterator().next() : "";
+    if (only.chars().anyMatch(c -> DELIMITERS.indexOf(c) >= 0)) {
+      // A line with more or fewer fields than the others in the sample leaves the sniffer with
+      // no delimiter, and the whole header one column's name. Told that lines may be short, it
+      // finds the delimiter; the reads, which are not told, then fail naming that line.
+      statement.execute("DROP TABLE sniffed");
+      types.clear();
+      sniffColumns(statement, file, ", null_padding = true", types);
     }
     try (ResultSet found = statement.executeQuery("SELECT Delimiter, Quote, Escape,"
         + " NewLineDelimiter, Comment, DateFormat, TimestampFormat FROM sniffed")) {
@@ -289,6 +293,18 @@ public final class CsvTypes {
           throw new InvalidInputException("input " + description + ": the header names '"
               + names.getString(c) + "' twice (columns " + earlier + " and " + c + ")");
         }
+      }
+    }
+  }
+
+  private static void sniffColumns(Statement statement, String file, String options,
+      Map<String, String> types) throws SQLException {
+    statement.execute("CREATE TEMP TABLE sniffed AS SELECT * FROM sniff_csv(" + file
+        + ", header = true, skip = 0" + options + ")");
+    try (ResultSet columns = statement.executeQuery(
+        "SELECT c.name, c.type FROM (SELECT unnest(Columns) AS c FROM sniffed)")) {
+      while (columns.next()) {
+        types.put(columns.getString(1), columns.getString(2));
       }
     }
   }

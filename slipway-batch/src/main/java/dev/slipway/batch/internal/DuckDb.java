@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Properties;
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBDriver;
@@ -13,6 +14,8 @@ import org.duckdb.DuckDBDriver;
 public final class DuckDb {
   /** Enough for DuckDB's Parquet and CSV buffers; beyond it DuckDB spills to the work folder. */
   static final String MEMORY_LIMIT = "256MB";
+  private static final List<String> SUGGESTIONS =
+      List.of("\nLINE ", "\nPossible fixes", "\nPossible solutions", "\nPossible Solution");
 
   private DuckDb() {}
 
@@ -43,9 +46,22 @@ public final class DuckDb {
     }
   }
 
-  /** DuckDB's message without the JDBC wrapper's prefixes. */
+  /**
+   * DuckDB's message without what only a DuckDB user could act on: the JDBC wrapper's prefix,
+   * the statement Slipway ran ({@code LINE 1: SELECT ...}), and the reader options it suggests
+   * and lists ("Possible fixes: * Set quote...", "file = ..."). The rest says what and where
+   * ("CSV Error on Line: 25002", the line, the column and value that failed).
+   */
   public static String message(SQLException e) {
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
-    return message.replaceFirst("^(java\\.sql\\.SQLException: )?", "").strip();
+    message = message.replaceFirst("^(java\\.sql\\.SQLException: )?", "");
+    for (String tail : SUGGESTIONS) {
+      int at = message.indexOf(tail);
+      if (at > 0) {
+        message = message.substring(0, at);
+      }
+    }
+    return message.strip().replaceAll("Original Line: *\\n", "Original Line: ")
+        .replaceAll("\\s*\\n\\s*", "; ");
   }
 }
