@@ -89,6 +89,14 @@ class BatchServingTest {
       assertThat(precomputed.path("age_seconds").asDouble()).isBetween(0.0, 60.0);
       float online = onlineScore(client, 42);
       assertThat((float) precomputed.at("/scores/probability").asDouble()).isEqualTo(online);
+      JsonNode zeroLed = json(client.get("/v1/scores/churn/042").aggregate().join());
+      assertThat(zeroLed.path("source").asText()).isEqualTo("precomputed");
+      assertThat(zeroLed.at("/scores/probability"))
+          .isEqualTo(precomputed.at("/scores/probability"));
+      AggregatedHttpResponse notAnId = client.get("/v1/scores/churn/abc").aggregate().join();
+      assertThat(notAnId.status().code()).isEqualTo(400);
+      assertThat(json(notAnId).path("error").asText())
+          .isEqualTo("entity 'abc': expected an integer (the key customer_id is int64)");
 
       JsonNode baseline = json(client.get("/v1/scores/churn/123456").aggregate().join());
       assertThat(baseline.path("source").asText()).isEqualTo("baseline");
@@ -100,7 +108,7 @@ class BatchServingTest {
 
       String metrics = client.get("/metrics").aggregate().join().contentUtf8();
       assertThat(metrics).contains(
-          "slipway_scores_lookups_total{deployment=\"churn\",source=\"precomputed\"} 1.0",
+          "slipway_scores_lookups_total{deployment=\"churn\",source=\"precomputed\"} 2.0",
           "slipway_scores_lookups_total{deployment=\"churn\",source=\"baseline\"} 1.0");
     }
   }

@@ -26,8 +26,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -44,6 +46,8 @@ public final class ScoresApi {
     BASELINE,
     NONE
   }
+
+  private static final Set<ValueType> INTEGER_KEYS = Set.of(ValueType.INT64, ValueType.INT32);
 
   private final ScoreStore store;
   private final Map<String, ScoreDeployment> deployments;
@@ -91,7 +95,20 @@ public final class ScoresApi {
       return error(HttpStatus.NOT_FOUND, "no score deployment '" + name + "' (deployments: "
           + deployments.keySet() + ")");
     }
-    return HttpResponse.of(store.readAsync(name, EntityKey.of(entity)).thenCompose(stored -> {
+    Optional<ValueType> keyType = retrieval == null ? Optional.empty()
+        : retrieval.entityColumnType(deployment.entityColumn());
+    String key = entity;
+    if (keyType.isPresent() && INTEGER_KEYS.contains(keyType.get())) {
+      // Stored as the key's value printed: 01 and 1 are one entity.
+      try {
+        key = Long.toString(Long.parseLong(entity));
+      } catch (NumberFormatException e) {
+        return error(HttpStatus.BAD_REQUEST, "entity '" + entity + "': expected an integer (the"
+            + " key " + deployment.entityColumn() + " is " + keyType.get().name().toLowerCase(
+                Locale.ROOT) + ")");
+      }
+    }
+    return HttpResponse.of(store.readAsync(name, EntityKey.of(key)).thenCompose(stored -> {
       if (stored.isPresent()) {
         return CompletableFuture.completedFuture(
             answer(deployment, entity, Source.PRECOMPUTED, stored.get()));

@@ -15,15 +15,17 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Loads a run's scores into the score store for low-latency look-up: one row per entity (the
  * first key column), stamped with the window's end so an older window never overwrites a newer
- * one. With a {@code most_frequent} baseline, also stores each score column's most frequent
- * value of this run as the answer for entities never scored.
+ * one. With a {@code most_frequent} baseline, also stores this run's most popular answer (see
+ * {@link #mostFrequent}) as the answer for entities never scored.
  */
 public final class OnlineScoreSink {
   private static final int CHUNK = 10_000;
+  private static final Set<String> FLOATING = Set.of("FLOAT", "DOUBLE");
 
   private OnlineScoreSink() {}
 
@@ -59,25 +61,45 @@ public final class OnlineScoreSink {
     return written[0];
   }
 
+  /**
+   * The most popular answer: the most frequent value of the first score column that is not a
+   * floating-point number (a label), and for each floating-point column (a probability, a
+   * regression's output), whose values hardly ever repeat, its mean over the rows with that
+   * answer (over every row when no column is a label).
+   */
   private static ScoreStore.Scores mostFrequent(ScoringWorkspace workspace, Instant scoredAt,
       Window window) {
     List<String> scoreColumns = workspace.scoreColumns();
-    StringBuilder sql = new StringBuilder("SELECT ");
-    for (String column : scoreColumns) {
-      sql.append("mode(").append(identifier(column)).append("), ");
-    }
-    sql.append("any_value(").append(ScoringWorkspace.MODEL_NAME_COLUMN).append("), any_value(")
-        .append(ScoringWorkspace.MODEL_VERSION_COLUMN).append(") FROM scored");
-    try (Statement statement = workspace.connection().createStatement();
-        ResultSet result = statement.executeQuery(sql.toString())) {
-      result.next();
-      Map<String, Object> scores = new LinkedHashMap<>();
-      for (int s = 0; s < scoreColumns.size(); s++) {
-        scores.put(scoreColumns.get(s), result.getObject(s + 1));
+    Map<String, String> types = new LinkedHashMap<>();
+    try (Statement statement = workspace.connection().createStatement()) {
+      try (ResultSet described = statement.executeQuery("DESCRIBE scored")) {
+        while (described.next()) {
+          types.put(described.getString("column_name"), described.getString("column_type"));
+        }
       }
-      long version = result.getLong(scoreColumns.size() + 2);
-      return new ScoreStore.Scores(scores, result.getString(scoreColumns.size() + 1),
-          result.wasNull() ? null : version, scoredAt, window.end());
+      String label = scoreColumns.stream()
+          .filter(column -> !FLOATING.contains(types.get(column))).findFirst().orElse(null);
+      StringBuilder sql = new StringBuilder("SELECT ");
+      for (String column : scoreColumns) {
+        sql.append(FLOATING.contains(types.get(column)) ? "avg(" : "mode(")
+            .append(identifier(column)).append("), ");
+      }
+      sql.append("any_value(").append(ScoringWorkspace.MODEL_NAME_COLUMN).append("), any_value(")
+          .append(ScoringWorkspace.MODEL_VERSION_COLUMN).append(") FROM scored");
+      if (label != null) {
+        sql.append(" WHERE ").append(identifier(label)).append(" = (SELECT mode(")
+            .append(identifier(label)).append(") FROM scored)");
+      }
+      try (ResultSet result = statement.executeQuery(sql.toString())) {
+        result.next();
+        Map<String, Object> scores = new LinkedHashMap<>();
+        for (int s = 0; s < scoreColumns.size(); s++) {
+          scores.put(scoreColumns.get(s), result.getObject(s + 1));
+        }
+        long version = result.getLong(scoreColumns.size() + 2);
+        return new ScoreStore.Scores(scores, result.getString(scoreColumns.size() + 1),
+            result.wasNull() ? null : version, scoredAt, window.end());
+      }
     } catch (SQLException e) {
       throw new BatchJobException("cannot compute the most frequent scores: " + e.getMessage(),
           e);
