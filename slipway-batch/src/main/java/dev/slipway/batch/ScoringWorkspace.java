@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
@@ -317,6 +318,18 @@ public final class ScoringWorkspace implements AutoCloseable {
   /** Writes the quarantined rows to {@code file} (Parquet or CSV by extension), atomically. */
   public void exportQuarantine(Path file) {
     export("SELECT * FROM quarantine ORDER BY row", file);
+  }
+
+  /**
+   * The same, each row with its key columns from {@code input} (the input this workspace
+   * scored), read again: where a row number alone cannot find the row, as in a run's window.
+   */
+  public void exportQuarantine(Path file, BatchInput input) {
+    StringJoiner keys = new StringJoiner(", ");
+    keyColumns.forEach(key -> keys.add("k." + identifier(key)));
+    export("SELECT q.row, " + keys + ", q.reason FROM quarantine q JOIN (SELECT row_number()"
+        + " OVER () AS __row, * FROM " + input.relation() + ") k ON k.__row = q.row"
+        + " ORDER BY q.row", file);
   }
 
   /**

@@ -69,7 +69,7 @@ public final class PipelineServices implements AutoCloseable {
         : SparkEngine.of(sparkSubmit, SPARK_TIMEOUT);
     PipelineRunner runner = new PipelineRunner(registry.models(), history, features,
         onlineStore == null ? null : new ScoreStore(onlineStore), spark,
-        dataDir.resolve("batch-work"), clock);
+        dataDir.resolve("batch-work"), dataDir.resolve("quarantine"), clock);
     return new PipelineServices(pipelines, features, history, workers,
         new PipelineScheduler(pipelines, runner, clock, workers));
   }

@@ -7,6 +7,7 @@ import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
 import dev.slipway.batch.BatchInput;
+import dev.slipway.batch.BatchJobException;
 import dev.slipway.batch.ModelArtifact;
 import dev.slipway.batch.ScoringRequest;
 import dev.slipway.batch.ScoringSummary;
@@ -29,6 +30,8 @@ import dev.slipway.features.FeatureView;
 import dev.slipway.features.offline.OfflineStore;
 import dev.slipway.features.online.ScoreStore;
 import dev.slipway.registry.models.ModelRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -53,6 +56,7 @@ public final class PipelineRunner {
   private final ScoreStore scoreStore;
   private final SparkEngine spark;
   private final Path workDir;
+  private final Path quarantineDir;
   private final Clock clock;
 
   /**
@@ -61,13 +65,14 @@ public final class PipelineRunner {
    * @param spark how Spark jobs are submitted; may be null when no pipeline uses Spark
    */
   public PipelineRunner(ModelRegistry registry, RunHistory history, FeatureDefinitions features,
-      ScoreStore scoreStore, SparkEngine spark, Path workDir, Clock clock) {
+      ScoreStore scoreStore, SparkEngine spark, Path workDir, Path quarantineDir, Clock clock) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.history = Objects.requireNonNull(history, "history");
     this.features = features;
     this.scoreStore = scoreStore;
     this.spark = spark;
     this.workDir = Objects.requireNonNull(workDir, "workDir");
+    this.quarantineDir = Objects.requireNonNull(quarantineDir, "quarantineDir");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -176,6 +181,7 @@ public final class PipelineRunner {
         }
       }
       writeSinks(spec, workspace, window, run.id());
+      keepQuarantine(spec, workspace, plan.input(), window, summary);
       log.info("pipeline {} run {}: window {}, {} rows scored, {} quarantined, model {} v{}",
           spec.name(), run.id(), window.label(), summary.scored(), summary.quarantined(),
           model.name(), model.version());
@@ -207,6 +213,28 @@ public final class PipelineRunner {
     }
     if (partition != null) {
       partition.publish();
+    }
+  }
+
+  /**
+   * Keeps the rows a run set aside, with their keys and reasons, in {@code
+   * QUARANTINE_DIR/PIPELINE/window=LABEL.csv}; a re-run of the window that sets none aside
+   * removes its file.
+   */
+  private void keepQuarantine(PipelineSpec spec, ScoringWorkspace workspace, BatchInput input,
+      Window window, ScoringSummary summary) {
+    Path file = quarantineDir.resolve(spec.name()).resolve("window=" + window.label() + ".csv");
+    if (summary.quarantined() > 0) {
+      workspace.exportQuarantine(file, input);
+      log.warn("pipeline {}: {} rows of window {} set aside, with their reasons, in {}",
+          spec.name(), summary.quarantined(), window.label(), file);
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new BatchJobException("cannot remove the stale quarantine file " + file + ": "
+          + e.getMessage(), e);
     }
   }
 

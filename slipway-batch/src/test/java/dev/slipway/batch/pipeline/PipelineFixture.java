@@ -52,7 +52,7 @@ final class PipelineFixture implements AutoCloseable {
 
   PipelineRunner runner() {
     return new PipelineRunner(registry.models(), history, null, scores, null,
-        folder.resolve("work"), clock);
+        folder.resolve("work"), folder.resolve("quarantine"), clock);
   }
 
   private static void writeSource(Path file) throws IOException {

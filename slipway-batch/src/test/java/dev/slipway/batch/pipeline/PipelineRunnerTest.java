@@ -280,6 +280,26 @@ class PipelineRunnerTest {
   }
 
   @Test
+  void run_badCells_keepsThoseRowsWithKeysAndReasonsPerWindow() throws Exception {
+    List<String> lines = Files.readAllLines(fixture.source);
+    // customer 7 (line 9) gets a cell that is no number, customer 400 an empty one.
+    lines.set(8, lines.get(8).replaceFirst("^(7,[^,]*,)[^,]*", "$1abc"));
+    lines.set(401, lines.get(401).replaceFirst("^(400,[^,]*,)[^,]*", "$1"));
+    Files.write(fixture.source, lines);
+    PipelineSpec spec = spec(parquet(), 0);
+
+    PipelineRun run = runner.run(spec, Trigger.MANUAL);
+
+    assertThat(run.status()).isEqualTo(Status.SUCCEEDED);
+    assertThat(run.rowsQuarantined()).isEqualTo(1);
+    Path kept = folder.resolve("quarantine/churn/window=" + new Window(run.windowStart(),
+        run.windowEnd()).label() + ".csv");
+    assertThat(Files.readAllLines(kept)).containsExactly(
+        "row,customer_id,event_timestamp,reason",
+        "8,7,2026-01-01 00:00:00+00,column 'mean_radius' is not a number: 'abc'");
+  }
+
+  @Test
   void run_missingKeyColumn_failsOnceWithoutRetryNamingTheColumn() {
     PipelineSpec spec = new PipelineSpec("churn", null, PipelineSpec.Engine.LOCAL,
         "models:/bc/1", new PipelineSpec.Source.File(fixture.source), List.of("account"),
