@@ -37,6 +37,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -238,6 +239,19 @@ public final class PipelineRunner {
     }
   }
 
+  private static void checkTimestamp(String column, Map<String, String> columns,
+      String source) {
+    String type = columns.get(column);
+    if (type == null) {
+      throw new InvalidInputException("timestamp column '" + column + "': not in " + source
+          + " (columns: " + columns.keySet() + ")");
+    }
+    if (!type.startsWith("TIMESTAMP") && !type.equals("DATE")) {
+      throw new InvalidInputException("timestamp column '" + column + "' of " + source + " is "
+          + type + " (expected a TIMESTAMP or DATE column)");
+    }
+  }
+
   /** What the engine reads: the source's rows in the window, its keys and features. */
   private record Plan(BatchInput input, List<String> keys, List<String> features) {}
 
@@ -245,6 +259,9 @@ public final class PipelineRunner {
     Source source = spec.source();
     if (source instanceof Source.File file) {
       BatchInput input = BatchInput.file(file.path());
+      if (spec.timestamp() != null) {
+        checkTimestamp(spec.timestamp(), workspace.describe(input), input.description());
+      }
       return new Plan(spec.timestamp() == null ? input
           : input.where(window.condition(identifier(spec.timestamp()))),
           keysWithTimestamp(spec.keys(), spec.timestamp()), spec.features());

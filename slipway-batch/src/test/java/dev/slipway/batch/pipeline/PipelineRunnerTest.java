@@ -300,6 +300,22 @@ class PipelineRunnerTest {
   }
 
   @Test
+  void run_timestampColumnMissingOrNotATime_failsOnceNamingIt() {
+    for (String[] bad : new String[][] {{"seen_at", "timestamp column 'seen_at': not in "},
+        {"mean_radius", "timestamp column 'mean_radius' of " + fixture.source + " is DOUBLE"}}) {
+      PipelineSpec spec = new PipelineSpec("churn", null, PipelineSpec.Engine.LOCAL,
+          "models:/bc/1", new PipelineSpec.Source.File(fixture.source), List.of("customer_id"),
+          bad[0], List.of(), parquet(), 3, Duration.ofMillis(1));
+
+      PipelineRun run = runner.run(spec, Trigger.MANUAL);
+
+      assertThat(run.status()).isEqualTo(Status.FAILED);
+      assertThat(run.attempts()).isEqualTo(1);
+      assertThat(run.error()).startsWith(bad[1]);
+    }
+  }
+
+  @Test
   void run_missingKeyColumn_failsOnceWithoutRetryNamingTheColumn() {
     PipelineSpec spec = new PipelineSpec("churn", null, PipelineSpec.Engine.LOCAL,
         "models:/bc/1", new PipelineSpec.Source.File(fixture.source), List.of("account"),
