@@ -77,6 +77,9 @@ class PipelinesTest {
         new String[] {base.replace("{file: x.csv}", "{file: x.csv, jdbc: {url: u, query: q}}"),
             "exactly one of file, feature_view, jdbc"},
         new String[] {base + "    retries: -1\n", "retries -1"},
+        new String[] {base + "    retries: 2.5\n", "retries 2.5"},
+        new String[] {base + "    schedule: \"0 2 30 2 *\"\n", "never fires"},
+        new String[] {base.replace("models:/m/1", "models:/m@"), "expected a registry URI"},
         new String[] {base + "    retry_backoff: soon\n", "retry_backoff 'soon'"});
     for (String[] bad : cases) {
       Path file = yaml(bad[0]);

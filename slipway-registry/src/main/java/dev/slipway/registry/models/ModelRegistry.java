@@ -198,6 +198,16 @@ public final class ModelRegistry {
    * @throws MlflowException INVALID_PARAMETER_VALUE for a malformed URI, RESOURCE_DOES_NOT_EXIST
    *     when the model, version, stage or alias has nothing behind it
    */
+  /**
+   * Checks the form of a {@code models:/} URI (what {@link #resolve} accepts) without a
+   * registry: for specs read before one is open.
+   *
+   * @throws MlflowException INVALID_PARAMETER_VALUE saying which forms are accepted
+   */
+  public static void checkUri(String modelUri) {
+    ModelUri.parse(modelUri);
+  }
+
   public ResolvedModel resolve(String modelUri) {
     ModelUri uri = ModelUri.parse(modelUri);
     ModelVersion version = transactions.jdbi().withHandle(handle ->

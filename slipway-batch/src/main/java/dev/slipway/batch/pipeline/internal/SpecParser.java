@@ -1,7 +1,9 @@
 package dev.slipway.batch.pipeline.internal;
 
+import com.cronutils.model.Cron;
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.batch.pipeline.PipelineSpec;
@@ -12,9 +14,13 @@ import dev.slipway.batch.pipeline.PipelineSpec.Sinks;
 import dev.slipway.batch.pipeline.PipelineSpec.Source;
 import dev.slipway.core.InvalidInputException;
 import dev.slipway.core.yaml.YamlFiles;
+import dev.slipway.registry.MlflowException;
+import dev.slipway.registry.models.ModelRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -76,12 +82,18 @@ public final class SpecParser {
         "features", "sinks", "retries", "retry_backoff"));
     String schedule = optionalText(where, node, "schedule");
     if (schedule != null) {
+      Cron cron;
       try {
-        CRON.parse(schedule).validate();
+        cron = CRON.parse(schedule).validate();
       } catch (IllegalArgumentException e) {
         throw new InvalidInputException(where + ": schedule '" + schedule
             + "' is not a Unix cron expression (minute hour day-of-month month day-of-week,"
             + " e.g. '0 2 * * *'): " + e.getMessage());
+      }
+      if (ExecutionTime.forCron(cron).nextExecution(ZonedDateTime.now(ZoneOffset.UTC))
+          .isEmpty()) {
+        throw new InvalidInputException(where + ": schedule '" + schedule
+            + "' never fires (no date matches it)");
       }
     }
     String engineName = optionalText(where, node, "engine");
@@ -94,12 +106,16 @@ public final class SpecParser {
           + "' (expected local or spark)");
     }
     String model = requiredText(where, node, "model");
-    if (!model.startsWith("models:/")) {
+    try {
+      ModelRegistry.checkUri(model);
+    } catch (MlflowException e) {
       throw new InvalidInputException(where + ": model '" + model
           + "' (expected a registry URI: models:/NAME@ALIAS, models:/NAME/STAGE or"
-          + " models:/NAME/VERSION)");
+          + " models:/NAME/VERSION): " + e.getMessage());
     }
-    int retries = node.has("retries") ? node.get("retries").asInt(-1) : 0;
+    JsonNode retriesNode = node.get("retries");
+    int retries = retriesNode == null ? 0
+        : retriesNode.isIntegralNumber() ? retriesNode.asInt(-1) : -1;
     if (retries < 0 || retries > 20) {
       throw new InvalidInputException(where + ": retries " + node.get("retries")
           + " (expected 0-20)");
