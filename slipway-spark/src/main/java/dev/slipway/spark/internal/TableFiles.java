@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -50,8 +51,10 @@ public final class TableFiles {
       throw new InvalidInputException("input " + path + ": no such file or folder");
     }
     if (format.equals("csv")) {
-      return widenIntegers(
-          spark.read().option("header", "true").option("inferSchema", "true").csv(path));
+      // A time without a zone is a local time (TIMESTAMP_NTZ), one with a zone an instant, as
+      // the local engine reads them; Spark's default makes both instants in its own zone.
+      return widenIntegers(withConf("spark.sql.timestampType", "TIMESTAMP_NTZ", () ->
+          spark.read().option("header", "true").option("inferSchema", "true").csv(path)));
     }
     return spark.read().parquet(path);
   }
@@ -86,8 +89,29 @@ public final class TableFiles {
     if (format.equals("csv")) {
       writer = writer.option("header", "true");
     }
-    writer.save(temporary.toString());
+    // Instants as Parquet's UTC-adjusted microseconds and local times as not adjusted, as the
+    // local engine writes them: Spark's default INT96 reads back as a time without a zone.
+    var configured = writer;
+    withConf("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS", () -> {
+      configured.save(temporary.toString());
+      return null;
+    });
     return temporary;
+  }
+
+  /** Runs {@code action} with a runtime SQL setting, then puts the session's back. */
+  private <T> T withConf(String key, String value, Supplier<T> action) {
+    String before = spark.conf().get(key, null);
+    spark.conf().set(key, value);
+    try {
+      return action.get();
+    } finally {
+      if (before == null) {
+        spark.conf().unset(key);
+      } else {
+        spark.conf().set(key, before);
+      }
+    }
   }
 
   /** Counts the rows of a table {@link #writeBeside} wrote. */
