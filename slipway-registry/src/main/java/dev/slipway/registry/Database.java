@@ -65,9 +65,14 @@ public final class Database implements AutoCloseable {
     try {
       dataSource = new HikariDataSource(config);
     } catch (RuntimeException e) {
+      String reason = rootMessage(e);
+      // H2's embedded file admits one process; the other's message says only "locked".
+      String hint = jdbcUrl.startsWith("jdbc:h2:file:") && reason.contains("locked")
+          ? " (another process, such as 'slipway serve' on the same --data-dir, holds the"
+              + " embedded database: stop it, or share a PostgreSQL registry with"
+              + " --registry-uri)" : "";
       throw new SlipwayException("cannot open the " + schema.name() + " database "
-          + redact(jdbcUrl) + ": "
-          + rootMessage(e), e);
+          + redact(jdbcUrl) + ": " + reason + hint, e);
     }
     try {
       Flyway.configure().dataSource(dataSource).locations(schema.migrations())
