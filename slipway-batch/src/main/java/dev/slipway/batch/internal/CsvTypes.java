@@ -5,6 +5,10 @@ import static dev.slipway.batch.BatchInput.literal;
 
 import dev.slipway.batch.BatchJobException;
 import dev.slipway.core.InvalidInputException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,8 +17,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.regex.Pattern;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -127,8 +133,7 @@ public final class CsvTypes {
             DuckDb.open(null, Path.of(System.getProperty("java.io.tmpdir")));
         Statement statement = connection.createStatement()) {
       Map<String, String> proposed = new LinkedHashMap<>();
-      Dialect dialect =
-          sniff(statement, literal(file.toAbsolutePath().toString()), proposed, description);
+      Dialect dialect = sniff(connection, statement, file, proposed, description);
       try {
         return type(statement, dialect, proposed);
       } catch (SQLException e) {
@@ -237,37 +242,111 @@ public final class CsvTypes {
   }
 
   /** Runs the sniffer once; puts the columns' proposed types in {@code types}. */
-  private static Dialect sniff(Statement statement, String file, Map<String, String> types,
-      String description) throws SQLException {
-    // The header is the first line: left to itself, the sniffer may take a longer line further
-    // down for the header and skip the lines before it, data rows included.
-    sniffColumns(statement, file, "", types);
-    String only = types.size() == 1 ? types.keySet().iterator().next() : "";
-    if (only.chars().anyMatch(c -> DELIMITERS.indexOf(c) >= 0)) {
-      // A line with more or fewer fields than the others in the sample leaves the sniffer with
-      // no delimiter, and the whole header one column's name. Told that lines may be short, it
-      // finds the delimiter; the reads, which are not told, then fail naming that line.
-      statement.execute("DROP TABLE sniffed");
-      types.clear();
-      sniffColumns(statement, file, ", null_padding = true", types);
+  private static Dialect sniff(DuckDBConnection connection, Statement statement, Path path,
+      Map<String, String> types, String description) throws SQLException {
+    String file = literal(path.toAbsolutePath().toString());
+    if (!sniffed(connection, file, "", types) || unsplit(types)) {
+      // A line with more or fewer fields than the header in the sample leaves the sniffer with
+      // no delimiter: it fails, or takes the whole header for one column's name. Told that
+      // lines may be short, it finds the delimiter of short lines; for long ones the header
+      // tells it. The reads, which are strict, then fail naming that line.
+      if (!sniffed(connection, file, ", null_padding = true", types) || unsplit(types)) {
+        return fromHeader(statement, path, file, types, description);
+      }
     }
     try (ResultSet found = statement.executeQuery("SELECT Delimiter, Quote, Escape,"
         + " NewLineDelimiter, Comment, DateFormat, TimestampFormat FROM sniffed")) {
       found.next();
-      StringJoiner read = new StringJoiner(", ", "read_csv(" + file + ", auto_detect = false,"
-          + " header = true, skip = 0, ", "");
-      read.add("delim = " + literal(option(found.getString(1), "")));
-      // A sample without quotes says nothing of the rest: quoting stays on, as RFC 4180 has it.
-      read.add("quote = " + literal(option(found.getString(2), QUOTE)));
-      read.add("new_line = " + literal(option(found.getString(4), "")));
-      read.add("comment = " + literal(option(found.getString(5), "")));
       String escape = option(found.getString(3), null);
-      Dialect dialect = new Dialect(read.toString(), List.copyOf(types.keySet()),
+      Dialect dialect = new Dialect(read(file, option(found.getString(1), ""),
+          // A sample without quotes says nothing of the rest: quoting stays on, as RFC 4180
+          // has it.
+          option(found.getString(2), QUOTE), option(found.getString(4), ""),
+          option(found.getString(5), "")), List.copyOf(types.keySet()),
           escape == null ? QUOTE : escape, escape != null, found.getString(6),
           found.getString(7));
       refuseRepeatedNames(statement, dialect, description);
       return dialect;
     }
+  }
+
+  private static String read(String file, String delimiter, String quote, String newLine,
+      String comment) {
+    // The header is the first line: left to itself, the sniffer may take a longer line further
+    // down for the header and skip the lines before it, data rows included.
+    return "read_csv(" + file + ", auto_detect = false, header = true, skip = 0, delim = "
+        + literal(delimiter) + ", quote = " + literal(quote)
+        + (newLine.isEmpty() ? "" : ", new_line = " + literal(newLine)) + ", comment = "
+        + literal(comment);
+  }
+
+  /**
+   * Runs the sniffer (into table {@code sniffed}), its column types into {@code types}; false
+   * when it finds no dialect.
+   */
+  private static boolean sniffed(DuckDBConnection connection, String file, String options,
+      Map<String, String> types) throws SQLException {
+    types.clear();
+    // A statement of its own: DuckDB's driver closes a statement whose query failed.
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS sniffed");
+      statement.execute("CREATE TEMP TABLE sniffed AS SELECT * FROM sniff_csv(" + file
+          + ", header = true, skip = 0" + options + ")");
+      try (ResultSet columns = statement.executeQuery(
+          "SELECT c.name, c.type FROM (SELECT unnest(Columns) AS c FROM sniffed)")) {
+        while (columns.next()) {
+          types.put(columns.getString(1), columns.getString(2));
+        }
+      }
+      return true;
+    } catch (SQLException e) {
+      if (String.valueOf(e.getMessage()).contains("detect the CSV parsing dialect")) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** One column whose name holds a delimiter: the sniffer did not split the header. */
+  private static boolean unsplit(Map<String, String> types) {
+    return types.size() == 1
+        && types.keySet().iterator().next().chars().anyMatch(c -> DELIMITERS.indexOf(c) >= 0);
+  }
+
+  /**
+   * The dialect the header line shows (its most frequent delimiter, RFC 4180's quotes), every
+   * column text: for a file the sniffer could not read, whose strict read then names the line
+   * that stopped it.
+   */
+  private static Dialect fromHeader(Statement statement, Path path, String file,
+      Map<String, String> types, String description) throws SQLException {
+    String header;
+    try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      header = Objects.requireNonNullElse(reader.readLine(), "").replace("\uFEFF", "");
+    } catch (IOException e) {
+      throw new BatchJobException("cannot read " + description + ": " + e.getMessage(), e);
+    }
+    char delimiter = ',';
+    long most = 0;
+    for (char candidate : DELIMITERS.toCharArray()) {
+      long count = header.chars().filter(c -> c == candidate).count();
+      if (count > most) {
+        delimiter = candidate;
+        most = count;
+      }
+    }
+    types.clear();
+    for (String name : header.split(Pattern.quote(String.valueOf(delimiter)), -1)) {
+      types.put(name.strip().replaceAll("^\"(.*)\"$", "$1"), TEXT);
+    }
+    Dialect dialect = new Dialect(read(file, String.valueOf(delimiter), QUOTE, "", ""),
+        List.copyOf(types.keySet()), QUOTE, false, null, null);
+    refuseRepeatedNames(statement, dialect, description);
+    return dialect;
+  }
+
+  private static String option(String sniffed, String whenEmpty) {
+    return sniffed == null || sniffed.equals(SNIFFED_EMPTY) ? whenEmpty : sniffed;
   }
 
   /**
@@ -297,21 +376,7 @@ public final class CsvTypes {
     }
   }
 
-  private static void sniffColumns(Statement statement, String file, String options,
-      Map<String, String> types) throws SQLException {
-    statement.execute("CREATE TEMP TABLE sniffed AS SELECT * FROM sniff_csv(" + file
-        + ", header = true, skip = 0" + options + ")");
-    try (ResultSet columns = statement.executeQuery(
-        "SELECT c.name, c.type FROM (SELECT unnest(Columns) AS c FROM sniffed)")) {
-      while (columns.next()) {
-        types.put(columns.getString(1), columns.getString(2));
-      }
-    }
-  }
 
-  private static String option(String sniffed, String whenEmpty) {
-    return sniffed == null || sniffed.equals(SNIFFED_EMPTY) ? whenEmpty : sniffed;
-  }
 
   /**
    * How many of the column's values convert to {@code type}: all when it has that type. Where
