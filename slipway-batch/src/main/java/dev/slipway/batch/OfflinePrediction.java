@@ -92,8 +92,8 @@ public final class OfflinePrediction {
 
   /**
    * Refuses, before anything is written, a job whose files would clobber each other or whose
-   * quarantine cannot be written: else the scores may already have replaced the output when a
-   * row goes to quarantine and its file fails.
+   * output or quarantine cannot be written: else the scores may already have replaced the
+   * output when a row goes to quarantine and its file fails.
    */
   private static void checkFiles(Job job) {
     Path quarantine = job.quarantineFile();
@@ -102,16 +102,48 @@ public final class OfflinePrediction {
     refuseSame("output", job.output(), "input", job.input());
     refuseSame("quarantine", quarantine, "input", job.input());
     refuseSame("quarantine", quarantine, "output", job.output());
-    if (Files.isDirectory(quarantine)) {
-      throw new InvalidInputException("quarantine " + quarantine + ": is a folder");
+    checkWritable("output", job.output(), job.input());
+    checkWritable("quarantine", quarantine, job.input());
+  }
+
+  private static void checkWritable(String role, Path file, Path input) {
+    if (Files.isDirectory(file)) {
+      throw new InvalidInputException(role + " " + file + ": is a folder");
     }
-    Path folder = quarantine.toAbsolutePath().getParent();
+    // A folder of Parquet files is read whole: a file written into it is read next time.
+    if (Files.isDirectory(input) && file.toAbsolutePath().normalize()
+        .startsWith(input.toAbsolutePath().normalize())) {
+      throw new InvalidInputException(role + " " + file + ": inside the input folder " + input
+          + ", where the next read would take it for input; choose another");
+    }
+    probeFolder(role, file);
+  }
+
+  /**
+   * Creates and removes a file beside {@code file}, and any folders that took: what cannot be
+   * written fails here, and a job that writes no quarantine leaves no trace of it.
+   */
+  private static void probeFolder(String role, Path file) {
+    Path folder = file.toAbsolutePath().getParent();
+    Path existing = folder;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
     try {
       Files.createDirectories(folder);
-      Files.delete(Files.createTempFile(folder, "." + quarantine.getFileName(), ".probe"));
+      Files.delete(Files.createTempFile(folder, "." + file.getFileName(), ".probe"));
     } catch (IOException e) {
-      throw new InvalidInputException("quarantine " + quarantine + ": cannot create a file in "
+      throw new InvalidInputException(role + " " + file + ": cannot create a file in "
           + folder);
+    } finally {
+      for (Path created = folder; created != null && !created.equals(existing);
+          created = created.getParent()) {
+        try {
+          Files.deleteIfExists(created);
+        } catch (IOException e) {
+          break;
+        }
+      }
     }
   }
 

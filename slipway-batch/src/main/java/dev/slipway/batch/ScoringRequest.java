@@ -3,6 +3,7 @@ package dev.slipway.batch;
 import dev.slipway.core.InvalidInputException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -36,9 +37,10 @@ public record ScoringRequest(BatchInput input, List<String> keys, List<String> f
   }
 
   private static void refuseRepeats(String role, List<String> columns) {
+    // DuckDB's names ignore case.
     Set<String> seen = new HashSet<>();
     for (String column : columns) {
-      if (!seen.add(column)) {
+      if (!seen.add(column.toLowerCase(Locale.ROOT))) {
         throw new InvalidInputException(role + " column '" + column + "': named twice");
       }
     }

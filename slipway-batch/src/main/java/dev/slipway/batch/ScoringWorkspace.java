@@ -382,7 +382,8 @@ public final class ScoringWorkspace implements AutoCloseable {
     added.add(MODEL_NAME_COLUMN);
     added.add(MODEL_VERSION_COLUMN);
     for (String name : added) {
-      if (scoredNames.contains(name)) {
+      // DuckDB's names ignore case: a key Model_Name would push model_name aside.
+      if (scoredNames.stream().anyMatch(taken -> taken.equalsIgnoreCase(name))) {
         throw new InvalidInputException("output column '" + name + "' would overwrite the key"
             + " column of that name: rename it in the input or leave it out of the keys");
       }

@@ -328,6 +328,59 @@ class OfflinePredictionTest {
   }
 
   @Test
+  void run_outputThatIsAFolderOrInsideTheInputFolder_isRefused() throws Exception {
+    Path parts = Files.createDirectory(folder.resolve("parts"));
+    Files.copy(Fixtures.path("breast_cancer.csv"), folder.resolve("rows.csv"));
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement()) {
+      statement.execute("COPY (SELECT * FROM '" + folder.resolve("rows.csv") + "') TO '"
+          + parts.resolve("part-0.parquet") + "'");
+    }
+    Path folderNamedLikeAFile = Files.createDirectory(folder.resolve("scores.csv"));
+
+    assertThatThrownBy(() -> OfflinePrediction.run(job(parts, parts.resolve("s.parquet"),
+        List.of("label")), model, OfflinePrediction.Progress.NONE))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(": inside the input folder " + parts);
+    assertThatThrownBy(() -> OfflinePrediction.run(job(folder.resolve("rows.csv"),
+        folderNamedLikeAFile, List.of("label")), model, OfflinePrediction.Progress.NONE))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("output " + folderNamedLikeAFile + ": is a folder");
+    try (var files = Files.list(parts)) {
+      assertThat(files).hasSize(1);
+    }
+  }
+
+  @Test
+  void run_withoutBadRows_leavesNoTraceOfTheQuarantinesFolder() throws Exception {
+    Path quarantine = folder.resolve("not/yet/bad.csv");
+
+    OfflinePrediction.run(quarantined(Fixtures.path("breast_cancer.csv"),
+        folder.resolve("s.csv"), quarantine), model, OfflinePrediction.Progress.NONE);
+
+    assertThat(folder.resolve("s.csv")).exists();
+    assertThat(folder.resolve("not")).doesNotExist();
+  }
+
+  @Test
+  void run_namesDifferingOnlyInCase_areOneNameToTheJob() throws Exception {
+    Path renamed = Files.writeString(folder.resolve("renamed.csv"),
+        Files.readString(Fixtures.path("breast_cancer.csv")).replaceFirst(",label\n",
+            ",Model_Name\n"));
+    Path twice = Files.writeString(folder.resolve("twice.csv"),
+        Files.readString(Fixtures.path("breast_cancer.csv")).replaceFirst(",label\n",
+            ",Mean_Radius\n"));
+
+    assertThatThrownBy(() -> OfflinePrediction.run(job(renamed, folder.resolve("s.csv"),
+        List.of("Model_Name")), model, OfflinePrediction.Progress.NONE))
+        .hasMessageStartingWith("output column 'model_name' would overwrite the key column");
+    assertThatThrownBy(() -> OfflinePrediction.run(job(twice, folder.resolve("s.csv"),
+        List.of()), model, OfflinePrediction.Progress.NONE))
+        .hasMessage("input " + twice + ": the header names 'Mean_Radius' twice (columns 1"
+            + " and 31)");
+  }
+
+  @Test
   void job_batchSizeOutOfRange_isABadInput() {
     for (int batchSize : new int[] {0, ScoringRequest.MAX_BATCH_SIZE + 1}) {
       assertThatThrownBy(() -> new OfflinePrediction.Job(Fixtures.path("breast_cancer.csv"),

@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -365,9 +366,11 @@ public final class CsvTypes {
       if (!names.next()) {
         return;
       }
+      // DuckDB's names ignore case: Mean_Radius and mean_radius are one name to it.
       Map<String, Integer> seen = new LinkedHashMap<>();
       for (int c = 1; c <= dialect.columns().size(); c++) {
-        Integer earlier = seen.putIfAbsent(names.getString(c), c);
+        Integer earlier = seen.putIfAbsent(
+            String.valueOf(names.getString(c)).toLowerCase(Locale.ROOT), c);
         if (earlier != null) {
           throw new InvalidInputException("input " + description + ": the header names '"
               + names.getString(c) + "' twice (columns " + earlier + " and " + c + ")");
