@@ -1,6 +1,7 @@
 package dev.slipway.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.app.internal.ServerUrl;
 import dev.slipway.registry.client.RegistryClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ final class ModelsCommand implements Runnable {
   /** Where the server is and who is asking; shared by every subcommand. */
   static final class Connection {
     @Option(names = "--url", defaultValue = "${env:SLIPWAY_URL:-http://127.0.0.1:8080}",
+        converter = ServerUrl.class,
         description = "The Slipway server (default: $SLIPWAY_URL or http://127.0.0.1:8080).")
     String url;
 

@@ -10,6 +10,7 @@ import com.linecorp.armeria.common.MediaType;
 import dev.slipway.app.internal.FeatureStores;
 import dev.slipway.app.internal.PipelineServices;
 import dev.slipway.app.internal.RegistryLocation;
+import dev.slipway.app.internal.ServerUrl;
 import dev.slipway.batch.pipeline.PipelineRun;
 import dev.slipway.batch.pipeline.PipelineRun.Status;
 import dev.slipway.batch.pipeline.PipelineRun.Trigger;
@@ -130,7 +131,7 @@ final class PipelineCommand implements Runnable {
     @Option(names = "--end", paramLabel = "INSTANT", description = "Window end, inclusive.")
     String end;
 
-    @Option(names = "--url", paramLabel = "URL",
+    @Option(names = "--url", paramLabel = "URL", converter = ServerUrl.class,
         description = "Trigger the run on this running Slipway server instead of in this"
             + " process, and wait for it.")
     String url;

@@ -64,6 +64,17 @@ class ModelsCommandTest {
   }
 
   @Test
+  void urlWithoutScheme_isAUsageErrorNotAStackTrace() {
+    for (String[] args : new String[][] {{"models", "list", "--url", "127.0.0.1:8080"},
+        {"pipeline", "run", "nightly", "--url", "notaurl"}}) {
+      Result result = run(args);
+      assertThat(result.exitCode()).isEqualTo(2);
+      assertThat(result.err()).contains("is not a server URL (expected http://HOST:PORT")
+          .doesNotContain("Exception");
+    }
+  }
+
+  @Test
   void promote_needsAliasOrStage() {
     Result result = run("models", "promote", "fraud", "1");
     assertThat(result.exitCode()).isEqualTo(2);
