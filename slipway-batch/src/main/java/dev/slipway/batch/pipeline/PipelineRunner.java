@@ -110,6 +110,14 @@ public final class PipelineRunner {
    * @throws InvalidInputException naming the window's end
    */
   public void checkRequested(Window window) {
+    // The run history keeps milliseconds: a finer bound would be cut, and could make the
+    // window empty (start = end) or move its edge past rows it was meant to hold.
+    for (Instant bound : new Instant[] {window.start(), window.end()}) {
+      if (bound != null && bound.getNano() % 1_000_000 != 0) {
+        throw new InvalidInputException((bound == window.end() ? "end: " : "start: ") + bound
+            + " is finer than the milliseconds the run history keeps");
+      }
+    }
     Instant now = clock.instant();
     if (window.end().isAfter(now)) {
       throw new InvalidInputException("end: " + window.end() + " is after now (" + now

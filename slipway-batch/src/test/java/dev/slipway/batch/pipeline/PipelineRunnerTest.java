@@ -264,6 +264,11 @@ class PipelineRunnerTest {
         .hasMessageStartingWith("end: " + ahead.end() + " is after now");
     assertThat(fixture.history.watermark("churn")).isEmpty();
     assertThat(fixture.history.runs("churn", 10)).isEmpty();
+    Window finer = new Window(null, DAY_1.plusNanos(600_001_000));
+    assertThatThrownBy(() -> runner.run(spec(parquet(), 0), Trigger.MANUAL, finer))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("end: " + finer.end() + " is finer than the milliseconds the run history"
+            + " keeps");
   }
 
   @Test
