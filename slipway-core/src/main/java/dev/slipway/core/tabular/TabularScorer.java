@@ -70,8 +70,9 @@ public final class TabularScorer {
       if (width >= 0 && chosen.size() != width) {
         throw new InvalidInputException("model input '" + input.name() + "' takes " + width
             + " feature columns, the input offers " + chosen.size() + " " + chosen
-            + (features.isEmpty() ? " (name them with --features, or set the others apart as"
-                + " keys with --key)" : ""));
+            + (features.isEmpty() ? " (name the features, or set the others apart as keys:"
+                + " --features and --key of predict, features and key in pipelines.yaml)"
+                : ""));
       }
       return new TabularScorer(model, chosen, true, outputs);
     }
