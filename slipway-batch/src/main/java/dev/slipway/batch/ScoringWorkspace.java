@@ -13,6 +13,7 @@ import dev.slipway.core.runtime.Model;
 import dev.slipway.core.tabular.TabularScorer;
 import dev.slipway.core.tabular.TabularScorer.OutputColumn;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.apache.arrow.c.ArrowArrayStream;
@@ -77,6 +79,12 @@ public final class ScoringWorkspace implements AutoCloseable {
 
   private final Path folder;
   private final DuckDBConnection connection;
+  /**
+   * Stopped mid-job (SIGTERM, Ctrl-C), the JVM runs this: a job that cannot finish leaves no
+   * work folder nor half-written output behind.
+   */
+  private final Thread cleanUp = new Thread(this::deleteFiles, "slipway-workspace-clean-up");
+  private final Set<Path> unfinished = ConcurrentHashMap.newKeySet();
   private List<String> scoredColumns = List.of();
   private List<String> keyColumns = List.of();
   private List<String> scoreColumns = List.of();
@@ -84,6 +92,7 @@ public final class ScoringWorkspace implements AutoCloseable {
   private ScoringWorkspace(Path folder, DuckDBConnection connection) {
     this.folder = folder;
     this.connection = connection;
+    Runtime.getRuntime().addShutdownHook(cleanUp);
   }
 
   /** Creates a workspace in a new temporary folder under {@code parent}. */
@@ -373,6 +382,21 @@ public final class ScoringWorkspace implements AutoCloseable {
       // The folder is deleted below either way; a close failure leaves nothing to keep.
     }
     Folders.deleteRecursively(folder);
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanUp);
+    } catch (IllegalStateException e) {
+      // The JVM is stopping: the hook runs, and finds nothing left to delete.
+    }
+  }
+
+  /** What {@link #cleanUp} deletes: the work folder, and outputs not renamed into place yet. */
+  private void deleteFiles() {
+    unfinished.forEach(ScoringWorkspace::deleteQuietly);
+    try {
+      Folders.deleteRecursively(folder);
+    } catch (UncheckedIOException e) {
+      // Best effort while the JVM stops; the folder's name marks it as work.
+    }
   }
 
   private void createTables(List<String> keys, List<OutputColumn> outputs) {
@@ -477,6 +501,7 @@ public final class ScoringWorkspace implements AutoCloseable {
     Path target = file.toAbsolutePath();
     Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
     String options = format == FileFormat.PARQUET ? PARQUET_OPTIONS : "(FORMAT csv, HEADER)";
+    unfinished.add(temporary);
     try (Statement statement = connection.createStatement()) {
       Files.createDirectories(target.getParent());
       statement.execute("COPY (" + query + ") TO " + literal(temporary.toString()) + " "
@@ -486,6 +511,8 @@ public final class ScoringWorkspace implements AutoCloseable {
     } catch (SQLException | IOException e) {
       deleteQuietly(temporary);
       throw new BatchJobException("cannot write " + file + ": " + e.getMessage(), e);
+    } finally {
+      unfinished.remove(temporary);
     }
   }
 
