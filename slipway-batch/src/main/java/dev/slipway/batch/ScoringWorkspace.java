@@ -210,7 +210,8 @@ public final class ScoringWorkspace implements AutoCloseable {
         DuckDBAppender quarantine = quarantines.createAppender("quarantine");
         ScoringLoop loop = new ScoringLoop(scorer, request.input().description(),
             request.batchSize(), quarantine,
-            rawColumns(scorer.featureColumns(), columns))) {
+            rawColumns(scorer.featureColumns(), columns), keys.size())) {
+      DuckDb.fitMemoryTo(statement, columns.size());
       if (request.input().parsed()) {
         statement.execute("SET SESSION streaming_buffer_size = '" + PARSED_READ_AHEAD + "'");
       }
@@ -510,7 +511,8 @@ public final class ScoringWorkspace implements AutoCloseable {
           StandardCopyOption.ATOMIC_MOVE);
     } catch (SQLException | IOException e) {
       deleteQuietly(temporary);
-      throw new BatchJobException("cannot write " + file + ": " + e.getMessage(), e);
+      throw new BatchJobException("cannot write " + file + ": " + (e instanceof SQLException sql
+          ? DuckDb.message(sql) : e.getMessage()), e);
     } finally {
       unfinished.remove(temporary);
     }

@@ -19,6 +19,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -378,6 +380,28 @@ class OfflinePredictionTest {
         List.of()), model, OfflinePrediction.Progress.NONE))
         .hasMessage("input " + twice + ": the header names 'Mean_Radius' twice (columns 1"
             + " and 31)");
+  }
+
+  @Test
+  void run_aThousandKeyColumnsBesideTheFeatures_fitsDuckDbsMemory() throws Exception {
+    List<String> lines = Files.readAllLines(Fixtures.path("breast_cancer.csv"));
+    String keys = IntStream.range(0, 1000).mapToObj(k -> "k" + k)
+        .collect(Collectors.joining(","));
+    String values = IntStream.range(0, 1000).mapToObj(Integer::toString)
+        .collect(Collectors.joining(","));
+    List<String> wide = new ArrayList<>(List.of(keys + "," + lines.get(0)));
+    lines.subList(1, 101).forEach(line -> wide.add(values + "," + line));
+    Path input = Files.write(folder.resolve("wide.csv"), wide);
+    Path output = folder.resolve("wide-scores.parquet");
+
+    List<String> features = List.of(lines.get(0).split(",")).subList(0, 30);
+
+    OfflinePrediction.Result result = OfflinePrediction.run(new OfflinePrediction.Job(input,
+        output, null, List.of(), features, ScoringRequest.DEFAULT_BATCH_SIZE), model,
+        OfflinePrediction.Progress.NONE);
+
+    assertThat(result.summary().scored()).isEqualTo(100);
+    assertThat(read(output).get(0)).hasSize(1000 + 1 + 2 + 2);
   }
 
   @Test

@@ -356,6 +356,8 @@ public final class CsvTypes {
    */
   private static void refuseRepeatedNames(Statement statement, Dialect dialect,
       String description) throws SQLException {
+    // The first read of the file's rows: DuckDB's buffers for it grow with the columns.
+    DuckDb.fitMemoryTo(statement, dialect.columns().size());
     StringJoiner positions = new StringJoiner(", ", "columns = {", "}");
     for (int c = 0; c < dialect.columns().size(); c++) {
       positions.add("'c" + c + "': '" + TEXT + "'");

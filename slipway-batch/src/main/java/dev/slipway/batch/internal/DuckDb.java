@@ -14,6 +14,12 @@ import org.duckdb.DuckDBDriver;
 public final class DuckDb {
   /** Enough for DuckDB's Parquet and CSV buffers; beyond it DuckDB spills to the work folder. */
   static final String MEMORY_LIMIT = "256MB";
+  private static final int MEMORY_LIMIT_MB = 256;
+  /**
+   * DuckDB's buffers per thread grow with a table's width: a 1 000-column CSV file needed more
+   * than 256 MB to be read, a 2 000-column one 768 MB.
+   */
+  private static final double MB_PER_COLUMN = 0.5;
   private static final List<String> SUGGESTIONS =
       List.of("\nLINE ", "\nPossible fixes", "\nPossible solutions", "\nPossible Solution");
 
@@ -44,6 +50,12 @@ public final class DuckDb {
       throw new BatchJobException("cannot open DuckDB in " + tempFolder + ": "
           + message(e), e);
     }
+  }
+
+  /** Raises the database's memory limit to what a table of {@code columns} columns needs. */
+  public static void fitMemoryTo(Statement statement, int columns) throws SQLException {
+    long megabytes = Math.max(MEMORY_LIMIT_MB, Math.round(columns * MB_PER_COLUMN));
+    statement.execute("SET memory_limit = '" + megabytes + "MB'");
   }
 
   /**

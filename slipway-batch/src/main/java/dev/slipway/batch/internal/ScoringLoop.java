@@ -58,11 +58,14 @@ public final class ScoringLoop implements AutoCloseable {
   /** The output column that is false at quarantined rows (whose scores are placeholders). */
   public static final String OK_COLUMN = "__ok";
   /**
-   * Arrow batches DuckDB hands over hold about this many bytes of feature values: large, so that
+   * Arrow batches DuckDB hands over hold about this many bytes of values: large, so that
    * batches cross JNI rarely (each crossing of a DuckDB thread attaches it to the JVM), yet
-   * bounded, so that memory does not grow with the input's width.
+   * bounded, so that memory does not grow with the input's width. A batch is counted at four
+   * bytes a feature and eight a text or key column (a thousand keys beside 30 features made
+   * 131 072-row batches of 1 GB, past DuckDB's memory limit).
    */
   private static final int ARROW_BATCH_BYTES = 16 << 20;
+  private static final int PASSED_VALUE_BYTES = Long.BYTES;
   private static final int MAX_ARROW_BATCH = 131_072;
   /** DuckDB's vector size: batches of a multiple of it need no re-chunking. */
   private static final int DUCKDB_VECTOR = 2_048;
@@ -162,9 +165,10 @@ public final class ScoringLoop implements AutoCloseable {
    * @param inputDescription how messages name the input
    * @param quarantine appends {@code (row, reason)}; on a connection of its own
    * @param raw per feature, whether the query also selects its text (for reasons)
+   * @param keys how many key columns the query selects after the features and texts
    */
   public ScoringLoop(TabularScorer scorer, String inputDescription, int batchSize,
-      DuckDBAppender quarantine, boolean[] raw) {
+      DuckDBAppender quarantine, boolean[] raw, int keys) {
     this.scorer = scorer;
     this.inputDescription = inputDescription;
     this.quarantine = quarantine;
@@ -176,8 +180,8 @@ public final class ScoringLoop implements AutoCloseable {
     }
     this.firstKey = width + texts;
     this.batchSize = batchSize;
-    int byBytes = Math.min(MAX_ARROW_BATCH,
-        ARROW_BATCH_BYTES / (Float.BYTES * Math.max(1, width)));
+    int byBytes = Math.min(MAX_ARROW_BATCH, ARROW_BATCH_BYTES
+        / Math.max(1, Float.BYTES * width + PASSED_VALUE_BYTES * (texts + keys)));
     this.arrowBatch =
         Math.max(batchSize, Math.max(DUCKDB_VECTOR, byBytes / DUCKDB_VECTOR * DUCKDB_VECTOR));
     for (int i = 0; i < BLOCKS; i++) {

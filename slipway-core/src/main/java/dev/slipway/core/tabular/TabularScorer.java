@@ -25,6 +25,9 @@ import java.util.Set;
  * [-1, k]} output becomes {@code name_0 .. name_(k-1)}.
  */
 public final class TabularScorer {
+  /** How many of an input's columns a message lists. */
+  private static final int LISTED_COLUMNS = 40;
+
   /**
    * One column of scores: element {@code index} of each row of model output {@code output}.
    */
@@ -69,7 +72,9 @@ public final class TabularScorer {
           : columns.stream().filter(column -> !passThrough.contains(column)).toList();
       if (width >= 0 && chosen.size() != width) {
         throw new InvalidInputException("model input '" + input.name() + "' takes " + width
-            + " feature columns, the input offers " + chosen.size() + " " + chosen
+            + " feature columns, the input offers " + chosen.size() + " "
+            + (chosen.size() <= LISTED_COLUMNS ? chosen.toString()
+                : chosen.subList(0, LISTED_COLUMNS).toString().replaceFirst("]$", ", ...]"))
             + (features.isEmpty() ? " (name the features, or set the others apart as keys:"
                 + " --features and --key of predict, features and key in pipelines.yaml)"
                 : ""));
