@@ -78,6 +78,9 @@ class PipelinesTest {
             "exactly one of file, feature_view, jdbc"},
         new String[] {base + "    retries: -1\n", "retries -1"},
         new String[] {base + "    retries: 2.5\n", "retries 2.5"},
+        new String[] {base.replace("{parquet: out}", "{online: {deployment: d}}"),
+            "online needs key"},
+        new String[] {base + "    engine: spark\n", "engine spark needs key"},
         new String[] {base + "    schedule: \"0 2 30 2 *\"\n", "never fires"},
         new String[] {base.replace("models:/m/1", "models:/m@"), "expected a registry URI"},
         new String[] {base + "    retry_backoff: soon\n", "retry_backoff 'soon'"});
