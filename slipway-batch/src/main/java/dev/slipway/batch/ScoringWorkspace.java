@@ -390,13 +390,23 @@ public final class ScoringWorkspace implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes {@code path} (a file or a folder, which may be gone by then) if the JVM stops
+   * before this workspace closes: for what a job stages outside it, such as a new partition.
+   */
+  public void deleteIfStopped(Path path) {
+    unfinished.add(path);
+  }
+
   /** What {@link #cleanUp} deletes: the work folder, and outputs not renamed into place yet. */
   private void deleteFiles() {
-    unfinished.forEach(ScoringWorkspace::deleteQuietly);
     try {
+      for (Path path : unfinished) {
+        Folders.deleteRecursively(path);
+      }
       Folders.deleteRecursively(folder);
     } catch (UncheckedIOException e) {
-      // Best effort while the JVM stops; the folder's name marks it as work.
+      // Best effort while the JVM stops; the names left mark them as work.
     }
   }
 

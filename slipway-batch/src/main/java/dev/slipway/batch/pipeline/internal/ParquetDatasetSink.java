@@ -57,6 +57,7 @@ public final class ParquetDatasetSink {
   public static Staged stage(ScoringWorkspace workspace, Path dataset, Window window) {
     Path partition = dataset.resolve("window=" + window.label());
     Path staging = dataset.resolve(".staging-" + UUID.randomUUID());
+    workspace.deleteIfStopped(staging);
     try {
       Files.createDirectories(staging);
       workspace.exportScores(staging.resolve("part-0.parquet"));
