@@ -24,6 +24,8 @@ import java.util.stream.Stream;
  */
 public record BatchInput(String relation, String description, OptionalLong rows,
     boolean parsed) {
+  private static final String GLOB_CHARACTERS = "*?[";
+
   public BatchInput {
     Objects.requireNonNull(relation, "relation");
     Objects.requireNonNull(description, "description");
@@ -43,6 +45,13 @@ public record BatchInput(String relation, String description, OptionalLong rows,
    */
   public static BatchInput file(Path path) {
     String absolute = path.toAbsolutePath().toString();
+    // DuckDB reads every path as a pattern and has no escape: b?.parquet would also read
+    // bx.parquet, silently.
+    if (absolute.chars().anyMatch(c -> GLOB_CHARACTERS.indexOf(c) >= 0)) {
+      throw new InvalidInputException("input " + path + ": its path holds one of "
+          + GLOB_CHARACTERS + ", which DuckDB reads as a file pattern (it could read other"
+          + " files too); rename it");
+    }
     if (Files.isDirectory(path)) {
       if (!holdsParquet(path)) {
         throw new InvalidInputException("input " + path + ": a folder without .parquet files"

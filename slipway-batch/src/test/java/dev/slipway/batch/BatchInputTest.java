@@ -202,6 +202,16 @@ class BatchInputTest {
   }
 
   @Test
+  void file_pathThatDuckDbWouldReadAsAPattern_isRefused() throws Exception {
+    Path csv = Files.writeString(folder.resolve("b?.csv"), "a\n1\n");
+    Files.writeString(folder.resolve("bx.csv"), "a\n2\n");
+
+    assertThatThrownBy(() -> BatchInput.file(csv))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("input " + csv + ": its path holds one of *?[");
+  }
+
+  @Test
   void file_folderWithoutParquetFiles_saysSo() throws Exception {
     Path parts = Files.createDirectory(folder.resolve("parts"));
     Files.writeString(parts.resolve("rows.csv"), "a\n1\n");
