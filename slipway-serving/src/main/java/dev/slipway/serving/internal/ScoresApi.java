@@ -55,6 +55,8 @@ public final class ScoresApi {
   private final OnlineFeatureRetrieval retrieval;
   private final Clock clock;
   private final Map<String, Map<Source, Counter>> lookups = new HashMap<>();
+  /** The deployments whose entity key is an integer, with its type (looked up once). */
+  private final Map<String, ValueType> integerKeys = new HashMap<>();
 
   /**
    * @param retrieval the feature store's retrieval, for entity key types; null without features
@@ -74,10 +76,14 @@ public final class ScoresApi {
         counters.put(source, Counter.builder("slipway.scores.lookups")
             .description("Pre-computed score look-ups, by the source that answered")
             .tag("deployment", deployment.name())
-            .tag("source", source.name().toLowerCase(java.util.Locale.ROOT))
+            .tag("source", source.name().toLowerCase(Locale.ROOT))
             .register(meters));
       }
       lookups.put(deployment.name(), counters);
+      Optional<ValueType> keyType = retrieval == null ? Optional.empty()
+          : retrieval.entityColumnType(deployment.entityColumn());
+      keyType.filter(INTEGER_KEYS::contains)
+          .ifPresent(type -> integerKeys.put(deployment.name(), type));
     }
   }
 
@@ -95,16 +101,15 @@ public final class ScoresApi {
       return error(HttpStatus.NOT_FOUND, "no score deployment '" + name + "' (deployments: "
           + deployments.keySet() + ")");
     }
-    Optional<ValueType> keyType = retrieval == null ? Optional.empty()
-        : retrieval.entityColumnType(deployment.entityColumn());
+    ValueType keyType = integerKeys.get(name);
     String key = entity;
-    if (keyType.isPresent() && INTEGER_KEYS.contains(keyType.get())) {
+    if (keyType != null) {
       // Stored as the key's value printed: 01 and 1 are one entity.
       try {
         key = Long.toString(Long.parseLong(entity));
       } catch (NumberFormatException e) {
         return error(HttpStatus.BAD_REQUEST, "entity '" + entity + "': expected an integer (the"
-            + " key " + deployment.entityColumn() + " is " + keyType.get().name().toLowerCase(
+            + " key " + deployment.entityColumn() + " is " + keyType.name().toLowerCase(
                 Locale.ROOT) + ")");
       }
     }
