@@ -73,8 +73,8 @@ public final class CsvTypes {
   public record Typed(String relation, long rows) {}
 
   /**
-   * The sniffer's findings: how to read the file's rows as text (every option but the escape
-   * character, and the columns), and its date and timestamp formats.
+   * The sniffer's findings: how to read the file as text (every option but the header, the
+   * escape character and the columns), and its date and timestamp formats.
    *
    * @param escapeSniffed false when the sample had no escaped quote, so {@code escape} is a
    *     guess
@@ -84,7 +84,9 @@ public final class CsvTypes {
     String text() {
       StringJoiner types = new StringJoiner(", ", "columns = {", "}");
       columns.forEach(name -> types.add(literal(name) + ": '" + TEXT + "'"));
-      return read + ", escape = " + literal(escape) + ", " + types + ")";
+      // The header is the first line: left to itself, the sniffer may take a longer line
+      // further down for the header and skip the lines before it, data rows included.
+      return read + ", header = true, escape = " + literal(escape) + ", " + types + ")";
     }
 
     Dialect withEscape(String other) {
@@ -273,9 +275,7 @@ public final class CsvTypes {
 
   private static String read(String file, String delimiter, String quote, String newLine,
       String comment) {
-    // The header is the first line: left to itself, the sniffer may take a longer line further
-    // down for the header and skip the lines before it, data rows included.
-    return "read_csv(" + file + ", auto_detect = false, header = true, skip = 0, delim = "
+    return "read_csv(" + file + ", auto_detect = false, skip = 0, delim = "
         + literal(delimiter) + ", quote = " + literal(quote)
         + (newLine.isEmpty() ? "" : ", new_line = " + literal(newLine)) + ", comment = "
         + literal(comment);
@@ -362,7 +362,7 @@ public final class CsvTypes {
     for (int c = 0; c < dialect.columns().size(); c++) {
       positions.add("'c" + c + "': '" + TEXT + "'");
     }
-    String header = dialect.read().replace("header = true", "header = false") + ", escape = "
+    String header = dialect.read() + ", header = false, escape = "
         + literal(dialect.escape()) + ", " + positions + ")";
     try (ResultSet names = statement.executeQuery("SELECT * FROM " + header + " LIMIT 1")) {
       if (!names.next()) {

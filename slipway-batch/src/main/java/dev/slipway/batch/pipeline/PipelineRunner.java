@@ -331,7 +331,7 @@ public final class PipelineRunner {
       throw new InvalidInputException("pipeline '" + spec.name() + "': the online sink needs"
           + " an online store (--online-store)");
     }
-    boolean keyed = !spec.keys().isEmpty() || spec.source() instanceof Source.FeatureView;
+    boolean keyed = spec.keyed();
     if (spec.sinks().online() != null && !keyed) {
       throw new InvalidInputException("pipeline '" + spec.name() + "': the online sink needs"
           + " key (its first column identifies the entity)");

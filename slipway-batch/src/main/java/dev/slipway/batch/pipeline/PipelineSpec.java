@@ -36,6 +36,11 @@ public record PipelineSpec(String name, String schedule, Engine engine, String m
     return Optional.ofNullable(schedule);
   }
 
+  /** Whether its rows have keys: given, or a feature view's source (its entity's join keys). */
+  public boolean keyed() {
+    return !keys.isEmpty() || source instanceof Source.FeatureView;
+  }
+
   /** Where a pipeline's batch runs: in this process, or as a Spark job. */
   public enum Engine {
     LOCAL,

@@ -124,21 +124,19 @@ public final class SpecParser {
         ? duration(where + ": retry_backoff", requiredText(where, node, "retry_backoff"))
         : Duration.ofSeconds(30);
     Sinks sinks = sinks(where + ": sinks", node.path("sinks"), base);
-    Source source = source(where + ": source", node.path("source"), base);
-    List<String> keys = list(where, node, "key");
-    // A feature view's source brings its entity's join keys.
-    boolean keyed = !keys.isEmpty() || source instanceof Source.FeatureView;
-    if (!keyed && sinks.online() != null) {
+    PipelineSpec spec = new PipelineSpec(name, schedule, engine, model,
+        source(where + ": source", node.path("source"), base), list(where, node, "key"),
+        optionalText(where, node, "timestamp"), list(where, node, "features"), sinks, retries,
+        backoff);
+    if (!spec.keyed() && sinks.online() != null) {
       throw new InvalidInputException(where + ": sinks: online needs key (its first column"
           + " identifies the entity)");
     }
-    if (!keyed && engine == Engine.SPARK) {
+    if (!spec.keyed() && engine == Engine.SPARK) {
       throw new InvalidInputException(where + ": engine spark needs key (the columns copied to"
           + " the output)");
     }
-    return new PipelineSpec(name, schedule, engine, model, source, keys,
-        optionalText(where, node, "timestamp"), list(where, node, "features"), sinks, retries,
-        backoff);
+    return spec;
   }
 
   private static Source source(String where, JsonNode node, Path base) {
