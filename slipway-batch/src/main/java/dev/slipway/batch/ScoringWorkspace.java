@@ -69,6 +69,16 @@ public final class ScoringWorkspace implements AutoCloseable {
    */
   private static final String PARSED_READ_AHEAD = "64MB";
   /**
+   * DuckDB's threads while a Parquet input (or any input not parsed from text) streams through
+   * the model: one. Its reading thread decodes such an input alone either way (a profile showed
+   * DuckDB's workers idle), and with a single thread DuckDB plans the statement that takes the
+   * scores without batch indexes: it writes the batches as they come, where with more threads
+   * it buffers and orders each one again. A 1M-row job's paired ratio to the raw loop went from
+   * 0.62-0.67 to 0.67-0.70 (BENCHMARKS.md). A CSV input keeps every thread: parsing it is worth
+   * them (1M rows at one thread: 0.26M rows/s against 0.33-0.36M).
+   */
+  private static final int UNPARSED_INPUT_THREADS = 1;
+  /**
    * Parquet output options. A column gets a dictionary when a row group holds at most 4 096
    * distinct values of it (DuckDB's default: a fifth of the row group, 24 576). Scores and
    * entity keys are nearly all distinct, and DuckDB hashes that many of each column's values
@@ -214,6 +224,8 @@ public final class ScoringWorkspace implements AutoCloseable {
       DuckDb.fitMemoryTo(statement, columns.size());
       if (request.input().parsed()) {
         statement.execute("SET SESSION streaming_buffer_size = '" + PARSED_READ_AHEAD + "'");
+      } else {
+        statement.execute("SET threads = " + UNPARSED_INPUT_THREADS);
       }
       DuckDBResultSet rows = (DuckDBResultSet) statement.executeQuery(
           selectList(scorer.featureColumns(), keys, columns) + " FROM "
@@ -237,6 +249,23 @@ public final class ScoringWorkspace implements AutoCloseable {
       return loop.finish();
     } catch (SQLException e) {
       throw readError(request.input(), e);
+    } finally {
+      if (!request.input().parsed()) {
+        restoreThreads();
+      }
+    }
+  }
+
+  /**
+   * Gives DuckDB back its default threads, for the sinks' statements after a stream. Best
+   * effort: it runs after a failed stream too, whose error must not be replaced, and a failure
+   * here leaves the sinks one thread, which is slower, not wrong.
+   */
+  private void restoreThreads() {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("RESET threads");
+    } catch (SQLException e) {
+      // See above: the sinks run on one thread.
     }
   }
 

@@ -183,6 +183,35 @@ class OfflinePredictionTest {
     }
   }
 
+  @Test
+  void score_inputNotParsedFromText_givesDuckDbItsThreadsBackForTheSinks() throws Exception {
+    try (ScoringWorkspace workspace = ScoringWorkspace.create(folder);
+        Model loaded = ModelLoader.withInstalledRuntimes().load(model.path(),
+            RuntimeOptions.DEFAULT);
+        Statement statement = workspace.connection().createStatement()) {
+      statement.execute("SET threads = 3");
+      statement.execute("CREATE TABLE rows AS SELECT * FROM read_csv('"
+          + Fixtures.path("breast_cancer.csv") + "')");
+      ScoringRequest request = new ScoringRequest(new BatchInput("rows", "table rows"),
+          List.of("label"), List.of(), "bc_mlp", 1L, 100);
+
+      // The stream itself runs on one of DuckDB's threads (see ScoringWorkspace).
+      assertThat(workspace.score(request, loaded, rows -> {}))
+          .isEqualTo(new ScoringSummary(569, 0));
+
+      assertThat(query(statement, "SELECT current_setting('threads')"))
+          .containsExactly(String.valueOf(defaultThreads()));
+    }
+  }
+
+  /** DuckDB's own default, which the job restores, whatever was set before it. */
+  private static long defaultThreads() throws Exception {
+    try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckDb.createStatement()) {
+      return Long.parseLong(query(statement, "SELECT current_setting('threads')").get(0));
+    }
+  }
+
   private static List<String> query(Statement statement, String sql) throws Exception {
     List<String> rows = new ArrayList<>();
     try (ResultSet result = statement.executeQuery(sql)) {
