@@ -16,7 +16,7 @@ final class AppTesting {
   static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = SlipwayCli.newCommandLine();
+    CommandLine cli = SlipwayCli.newCommandLine(args);
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     return new Result(cli.execute(args), out.toString(), err.toString());

@@ -1,5 +1,6 @@
 package dev.slipway.batch;
 
+import dev.slipway.batch.internal.NativeWarmUp;
 import dev.slipway.core.InvalidInputException;
 import dev.slipway.core.runtime.Model;
 import dev.slipway.core.runtime.ModelLoader;
@@ -50,6 +51,14 @@ public final class OfflinePrediction {
   public record Result(ScoringSummary summary, Path output, Path quarantine) {}
 
   private OfflinePrediction() {}
+
+  /**
+   * Starts loading DuckDB's and Arrow's native parts on a daemon thread, so that a job begun
+   * soon after (by a command still parsing its arguments, say) finds them loaded.
+   */
+  public static void warmUpInBackground() {
+    NativeWarmUp.startInBackground();
+  }
 
   /**
    * Runs {@code job} with {@code model}. The quarantine file is written only when a row was set
