@@ -190,15 +190,6 @@ public final class ModelRegistry {
   }
 
   /**
-   * What {@code models:/NAME/3}, {@code models:/NAME@alias}, {@code models:/NAME/Production}
-   * (any letter case; the highest version in that stage) or {@code models:/NAME/latest} points
-   * at now, with the local folder of its sealed artifacts. One indexed query: cheap enough to
-   * poll every few seconds.
-   *
-   * @throws MlflowException INVALID_PARAMETER_VALUE for a malformed URI, RESOURCE_DOES_NOT_EXIST
-   *     when the model, version, stage or alias has nothing behind it
-   */
-  /**
    * Checks the form of a {@code models:/} URI (what {@link #resolve} accepts) without a
    * registry: for specs read before one is open.
    *
@@ -208,6 +199,15 @@ public final class ModelRegistry {
     ModelUri.parse(modelUri);
   }
 
+  /**
+   * What {@code models:/NAME/3}, {@code models:/NAME@alias}, {@code models:/NAME/Production}
+   * (any letter case; the highest version in that stage) or {@code models:/NAME/latest} points
+   * at now, with the local folder of its sealed artifacts. One indexed query: cheap enough to
+   * poll every few seconds.
+   *
+   * @throws MlflowException INVALID_PARAMETER_VALUE for a malformed URI, RESOURCE_DOES_NOT_EXIST
+   *     when the model, version, stage or alias has nothing behind it
+   */
   public ResolvedModel resolve(String modelUri) {
     ModelUri uri = ModelUri.parse(modelUri);
     ModelVersion version = transactions.jdbi().withHandle(handle ->
