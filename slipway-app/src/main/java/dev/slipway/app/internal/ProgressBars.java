@@ -1,9 +1,15 @@
 package dev.slipway.app.internal;
 
+import java.text.DecimalFormat;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DefaultProgressBarRenderer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import me.tongfei.progressbar.ProgressState;
 
 /** The command line's progress bars: on standard error, so output stays pipeable. */
 public final class ProgressBars {
@@ -13,15 +19,51 @@ public final class ProgressBars {
    * command 65 ms.
    */
   private static final int WIDTH_WITHOUT_TERMINAL = 100;
+  private static final String UNIT = " rows";
 
   private ProgressBars() {}
 
   /** A bar counting rows with their rate; its total is unknown until {@code maxHint}. */
   public static ProgressBar rows(String task) {
     return new ProgressBarBuilder().setTaskName(task).setInitialMax(-1)
-        .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).showSpeed()
+        .setRenderer(new RowsRenderer())
         .setConsumer(System.console() != null ? new ConsoleProgressBarConsumer(System.err)
             : new ConsoleProgressBarConsumer(System.err, WIDTH_WITHOUT_TERMINAL))
         .build();
+  }
+
+  /** {@code rows} per second over {@code elapsed}, to the millisecond. */
+  static String rate(long rows, Duration elapsed) {
+    long millis = elapsed.toMillis();
+    if (millis == 0) {
+      return "?" + UNIT + "/s";
+    }
+    return new DecimalFormat("#,##0").format(rows * 1000.0 / millis) + UNIT + "/s";
+  }
+
+  /**
+   * The library's bar with the rate to the millisecond: its own divides by whole elapsed
+   * seconds, so at 2.9 s a 10M-row job showed 5,000,000 rows/s where it ran at 3.4M, and under
+   * a second "?". The ETA is the library's linear one, which is not public.
+   */
+  static final class RowsRenderer extends DefaultProgressBarRenderer {
+    RowsRenderer() {
+      super(ProgressBarStyle.ASCII, UNIT, 1, true, new DecimalFormat("#,##0"), ChronoUnit.SECONDS,
+          true, RowsRenderer::eta);
+    }
+
+    @Override
+    protected String speed(ProgressState state) {
+      return rate(state.getCurrent() - state.getStart(), state.getElapsedAfterStart());
+    }
+
+    private static Optional<Duration> eta(ProgressState state) {
+      long done = state.getCurrent() - state.getStart();
+      if (state.isIndefinite() || state.getMax() <= 0 || done <= 0) {
+        return Optional.empty();
+      }
+      return Optional.of(state.getElapsedAfterStart().dividedBy(done)
+          .multipliedBy(state.getMax() - state.getCurrent()));
+    }
   }
 }
