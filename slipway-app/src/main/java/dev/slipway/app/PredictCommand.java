@@ -8,6 +8,7 @@ import dev.slipway.batch.ScoringRequest;
 import dev.slipway.registry.Registry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
@@ -83,7 +84,7 @@ final class PredictCommand implements Runnable {
         public void rowsRead(long rows) {
           synchronized (bar) {
             if (bar[0] == null) {
-              bar[0] = ProgressBars.rows("predict");
+              bar[0] = ProgressBars.rows("predict", Duration.ofNanos(System.nanoTime() - start));
               bar[0].maxHint(total[0]);
             }
             bar[0].stepTo(rows);

@@ -25,7 +25,16 @@ public final class ProgressBars {
 
   /** A bar counting rows with their rate; its total is unknown until {@code maxHint}. */
   public static ProgressBar rows(String task) {
-    return new ProgressBarBuilder().setTaskName(task).setInitialMax(-1)
+    return rows(task, Duration.ZERO);
+  }
+
+  /**
+   * The same, for a task that began {@code elapsed} ago: its rate counts that time too, as a
+   * bar that appears with the first rows (already {@code stepTo}'d) must, or it would divide
+   * them by almost nothing.
+   */
+  public static ProgressBar rows(String task, Duration elapsed) {
+    return new ProgressBarBuilder().setTaskName(task).setInitialMax(-1).startsFrom(0, elapsed)
         .setRenderer(new RowsRenderer())
         .setConsumer(System.console() != null ? new ConsoleProgressBarConsumer(System.err)
             : new ConsoleProgressBarConsumer(System.err, WIDTH_WITHOUT_TERMINAL))
@@ -44,7 +53,8 @@ public final class ProgressBars {
   /**
    * The library's bar with the rate to the millisecond: its own divides by whole elapsed
    * seconds, so at 2.9 s a 10M-row job showed 5,000,000 rows/s where it ran at 3.4M, and under
-   * a second "?". The ETA is the library's linear one, which is not public.
+   * a second "?". Rate and ETA count the time before the bar started too (see {@link #rows(String,
+   * Duration)}); the library's ETA function is not public.
    */
   static final class RowsRenderer extends DefaultProgressBarRenderer {
     RowsRenderer() {
@@ -54,7 +64,7 @@ public final class ProgressBars {
 
     @Override
     protected String speed(ProgressState state) {
-      return rate(state.getCurrent() - state.getStart(), state.getElapsedAfterStart());
+      return rate(state.getCurrent() - state.getStart(), state.getTotalElapsed());
     }
 
     private static Optional<Duration> eta(ProgressState state) {
@@ -62,7 +72,7 @@ public final class ProgressBars {
       if (state.isIndefinite() || state.getMax() <= 0 || done <= 0) {
         return Optional.empty();
       }
-      return Optional.of(state.getElapsedAfterStart().dividedBy(done)
+      return Optional.of(state.getTotalElapsed().dividedBy(done)
           .multipliedBy(state.getMax() - state.getCurrent()));
     }
   }
