@@ -30,6 +30,7 @@ import dev.slipway.serving.internal.ServerInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,9 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class InferenceServer implements AutoCloseable {
+  /** The smallest request size limit a server takes: below it, no real request fits. */
+  public static final long MIN_REQUEST_BYTES = 1024;
+
   private final Builder config;
   private final PrometheusMeterRegistry prometheus =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -118,7 +123,21 @@ public final class InferenceServer implements AutoCloseable {
    */
   public InferenceServer start() {
     models.loadAll();
-    server.start().join();
+    try {
+      server.start().join();
+    } catch (CompletionException e) {
+      // Binding is the one step here that fails for the caller's reasons: a port another
+      // process holds, an address that is not this machine's.
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof IOException) {
+        // Netty words it "bind(..) failed with error(-98): Address already in use".
+        String reason = String.valueOf(cause.getMessage())
+            .replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
+        throw new ServerStartException("cannot listen on " + config.host + ":" + config.port
+            + ": " + reason, cause);
+      }
+      throw e;
+    }
     if (!config.pollInterval.isZero()) {
       poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "slipway-repository-poller");
@@ -225,9 +244,9 @@ public final class InferenceServer implements AutoCloseable {
 
     /** Largest request body (REST) or message (gRPC) accepted; 64 MiB by default. */
     public Builder maxRequestBytes(long maxRequestBytes) {
-      if (maxRequestBytes < 1024) {
+      if (maxRequestBytes < MIN_REQUEST_BYTES) {
         throw new IllegalArgumentException(
-            "maxRequestBytes: " + maxRequestBytes + " (expected: >= 1024)");
+            "maxRequestBytes: " + maxRequestBytes + " (expected: >= " + MIN_REQUEST_BYTES + ")");
       }
       this.maxRequestBytes = maxRequestBytes;
       return this;

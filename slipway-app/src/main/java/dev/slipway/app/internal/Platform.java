@@ -15,6 +15,7 @@ import dev.slipway.serving.InferenceServer;
 import dev.slipway.serving.ModelSource;
 import dev.slipway.serving.RegistryDeployments;
 import dev.slipway.serving.internal.RepositoryModelSource;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,6 +83,30 @@ public final class Platform implements AutoCloseable {
             + " (default: $SLIPWAY_SPARK_SUBMIT).")
     public String sparkSubmit;
 
+    /**
+     * Refuses, naming the option, a value the server would only reject once the registry is
+     * open (as a stack trace, before).
+     */
+    void check(CommandLine commandLine) {
+      if (port < 0 || port > 65_535) {
+        throw new CommandLine.ParameterException(commandLine, "--port " + port
+            + ": expected 0-65535 (0 picks a free port)");
+      }
+      if (maxRequestBytes < InferenceServer.MIN_REQUEST_BYTES) {
+        throw new CommandLine.ParameterException(commandLine, "--max-request-bytes "
+            + maxRequestBytes + ": expected at least " + InferenceServer.MIN_REQUEST_BYTES);
+      }
+      if (pollSeconds < 0) {
+        throw new CommandLine.ParameterException(commandLine, "--poll-seconds " + pollSeconds
+            + ": expected 0 (no polling) or more");
+      }
+      if (new InetSocketAddress(host, 0).isUnresolved()) {
+        throw new CommandLine.ParameterException(commandLine, "--host " + host
+            + ": cannot be resolved (expected an IP address such as 127.0.0.1 or 0.0.0.0, or a"
+            + " name that resolves)");
+      }
+    }
+
     Map<String, String> bindings() {
       Map<String, String> bindings = new LinkedHashMap<>();
       for (String binding : bindFeatures) {
@@ -126,6 +151,7 @@ public final class Platform implements AutoCloseable {
   /** Opens the registry and starts serving; closes the registry again if the server fails. */
   public static Platform start(Options options, Path repository, List<String> deploymentSpecs,
       CommandLine commandLine) {
+    options.check(commandLine);
     Map<String, String> deployments = deployments(deploymentSpecs, commandLine);
     return serve(Registry.open(options.registryConfig()), options, repository, deployments);
   }
