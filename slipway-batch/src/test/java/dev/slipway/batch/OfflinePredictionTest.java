@@ -150,8 +150,7 @@ class OfflinePredictionTest {
     List<String> keys = List.of("big", "id", "mood", "wait", "clock", "text", "amount", "seen",
         "pair", "point");
     try (ScoringWorkspace workspace = ScoringWorkspace.create(folder);
-        Model loaded = ModelLoader.withInstalledRuntimes().load(model.path(),
-            RuntimeOptions.DEFAULT);
+        Model loaded = loadModel();
         Statement statement = workspace.connection().createStatement()) {
       statement.execute("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
       // Enums, UUIDs, intervals, nested values... travel as text and come back as themselves.
@@ -186,8 +185,7 @@ class OfflinePredictionTest {
   @Test
   void score_inputNotParsedFromText_givesDuckDbItsThreadsBackForTheSinks() throws Exception {
     try (ScoringWorkspace workspace = ScoringWorkspace.create(folder);
-        Model loaded = ModelLoader.withInstalledRuntimes().load(model.path(),
-            RuntimeOptions.DEFAULT);
+        Model loaded = loadModel();
         Statement statement = workspace.connection().createStatement()) {
       statement.execute("SET threads = 3");
       statement.execute("CREATE TABLE rows AS SELECT * FROM read_csv('"
@@ -202,6 +200,10 @@ class OfflinePredictionTest {
       assertThat(query(statement, "SELECT current_setting('threads')"))
           .containsExactly(String.valueOf(defaultThreads()));
     }
+  }
+
+  private Model loadModel() {
+    return ModelLoader.withInstalledRuntimes().load(model.path(), RuntimeOptions.DEFAULT);
   }
 
   /** DuckDB's own default, which the job restores, whatever was set before it. */
