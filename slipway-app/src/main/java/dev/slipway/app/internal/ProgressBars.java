@@ -20,6 +20,7 @@ public final class ProgressBars {
    */
   private static final int WIDTH_WITHOUT_TERMINAL = 100;
   private static final String UNIT = " rows";
+  private static final String RATE_PATTERN = "#,##0";
 
   private ProgressBars() {}
 
@@ -47,7 +48,7 @@ public final class ProgressBars {
     if (millis == 0) {
       return "?" + UNIT + "/s";
     }
-    return new DecimalFormat("#,##0").format(rows * 1000.0 / millis) + UNIT + "/s";
+    return new DecimalFormat(RATE_PATTERN).format(rows * 1000.0 / millis) + UNIT + "/s";
   }
 
   /**
@@ -58,8 +59,8 @@ public final class ProgressBars {
    */
   static final class RowsRenderer extends DefaultProgressBarRenderer {
     RowsRenderer() {
-      super(ProgressBarStyle.ASCII, UNIT, 1, true, new DecimalFormat("#,##0"), ChronoUnit.SECONDS,
-          true, RowsRenderer::eta);
+      super(ProgressBarStyle.ASCII, UNIT, 1, true, new DecimalFormat(RATE_PATTERN),
+          ChronoUnit.SECONDS, true, RowsRenderer::eta);
     }
 
     @Override
